@@ -1,0 +1,199 @@
+#include "backends/reference/reference_backend.h"
+
+#include <memory>
+#include <new>
+#include <vector>
+
+#include "backends/reference/kernels/op_kernels.h"
+#include "runtime/core/model.h"
+#include "runtime/ops/op_check.h"
+
+namespace sprig {
+namespace {
+
+using reference::OpKernel;
+
+// An F32 copy of a weight stored as F16 or BF16.
+struct ConvertedWeight {
+  const TensorView* source = nullptr;
+  TensorView view;  // F32, the source's shape, data = buffer
+  std::unique_ptr<float[]> buffer;
+};
+
+void convert_to_f32(const TensorView& source, float* destination) {
+  const uint16_t* bits = source.as<const uint16_t>();
+  const int64_t n = source.shape.numel();
+  if (source.dtype == DType::F16) {
+    for (int64_t i = 0; i < n; ++i) destination[i] = f16_to_f32(bits[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i) destination[i] = bf16_to_f32(bits[i]);
+  }
+}
+
+struct PreparedOp {
+  OpKernel kernel = nullptr;
+  OpSignature tensors;  // points into ReferenceProgram::tensor_refs_
+};
+
+size_t vector_size(const flatbuffers::Vector<int32_t>* v) { return v ? v->size() : 0; }
+
+// Appends the views of `indices`; a negative index (an absent optional input) appends null.
+// False when an index is past the model's tensors.
+template <typename TensorAt>
+bool append_tensors(const flatbuffers::Vector<int32_t>* indices, int num_tensors,
+                    TensorAt tensor_at, std::vector<const TensorView*>* views) {
+  for (size_t i = 0; i < vector_size(indices); ++i) {
+    const int index = indices->Get(static_cast<uint32_t>(i));
+    if (index >= num_tensors) return false;
+    views->push_back(index < 0 ? nullptr : tensor_at(index));
+  }
+  return true;
+}
+
+Status with_op_name(const fb::Op& op, const Status& status) {
+  if (op.name() && op.name()->size())
+    return Status::error(status.code(), "op '%.60s' (%s): %s", op.name()->c_str(),
+                         op_display_name(op), status.message());
+  return Status::error(status.code(), "op %s: %s", op_display_name(op), status.message());
+}
+
+class ReferenceProgram final : public BackendProgram {
+ public:
+  Status build(const PrepareContext& context, const int* op_indices, int count);
+
+  Status execute() override {
+    for (const ConvertedWeight* weight : per_run_weights_)
+      convert_to_f32(*weight->source, weight->buffer.get());
+    for (const PreparedOp& op : ops_) {
+      Status status = op.kernel(op.tensors);
+      if (!status.ok()) return with_op_name(*op.tensors.op, status);
+    }
+    return Status::ok_status();
+  }
+
+ private:
+  // The F32 view of F16/BF16 tensor `tensor_index`, converted once per program; `by_tensor`
+  // remembers conversions already made during build.
+  Result<const TensorView*> converted(const PrepareContext& context, int tensor_index,
+                                      std::vector<ConvertedWeight*>* by_tensor);
+
+  std::vector<PreparedOp> ops_;
+  std::vector<const TensorView*> tensor_refs_;  // reserved once, never grows after build
+  std::vector<std::unique_ptr<ConvertedWeight>> weights_;
+  std::vector<const ConvertedWeight*> per_run_weights_;
+};
+
+Status ReferenceProgram::build(const PrepareContext& context, const int* op_indices, int count) {
+  if (!context.model || !context.tensors || count < 0 || (count > 0 && !op_indices))
+    return Status(Code::kInvalidArgument, "reference: prepare needs a model, its tensors and ops");
+  const Model& model = *context.model;
+  size_t total_refs = 0;
+  for (int i = 0; i < count; ++i) {
+    if (op_indices[i] < 0 || op_indices[i] >= model.num_ops())
+      return Status::error(Code::kInvalidArgument, "reference: op index %d is out of range",
+                           op_indices[i]);
+    const fb::Op& op = model.op(op_indices[i]);
+    total_refs += vector_size(op.inputs()) + vector_size(op.outputs());
+  }
+  tensor_refs_.reserve(total_refs);
+  ops_.reserve(static_cast<size_t>(count));
+  std::vector<ConvertedWeight*> weight_by_tensor(static_cast<size_t>(model.num_tensors()), nullptr);
+  auto tensor_at = [&context](int index) { return &context.tensors[index]; };
+
+  for (int i = 0; i < count; ++i) {
+    const fb::Op& op = model.op(op_indices[i]);
+    const size_t first = tensor_refs_.size();
+    if (!append_tensors(op.inputs(), model.num_tensors(), tensor_at, &tensor_refs_) ||
+        !append_tensors(op.outputs(), model.num_tensors(), tensor_at, &tensor_refs_))
+      return with_op_name(op, Status(Code::kInvalidModel, "tensor index out of range"));
+    PreparedOp prepared;
+    const int num_inputs = static_cast<int>(vector_size(op.inputs()));
+    prepared.tensors.op = &op;
+    prepared.tensors.inputs = tensor_refs_.data() + first;
+    prepared.tensors.num_inputs = num_inputs;
+    prepared.tensors.outputs = tensor_refs_.data() + first + num_inputs;
+    prepared.tensors.num_outputs = static_cast<int>(vector_size(op.outputs()));
+    SPRIG_RETURN_IF_ERROR(check_op(prepared.tensors));
+    prepared.kernel = reference::reference_op_kernel(op.type());
+    if (!prepared.kernel)
+      return with_op_name(op, Status(Code::kUnsupported, "no reference kernel"));
+    for (int j = 0; j < num_inputs; ++j) {
+      const TensorView* view = tensor_refs_[first + static_cast<size_t>(j)];
+      if (!view || view->dtype == DType::F32) continue;
+      SPRIG_ASSIGN_OR_RETURN(const TensorView* f32_view,
+                             converted(context, op.inputs()->Get(static_cast<uint32_t>(j)),
+                                       &weight_by_tensor));
+      tensor_refs_[first + static_cast<size_t>(j)] = f32_view;
+    }
+    ops_.push_back(prepared);
+  }
+  return Status::ok_status();
+}
+
+Result<const TensorView*> ReferenceProgram::converted(const PrepareContext& context,
+                                                      int tensor_index,
+                                                      std::vector<ConvertedWeight*>* by_tensor) {
+  ConvertedWeight*& slot = (*by_tensor)[static_cast<size_t>(tensor_index)];
+  if (slot) return static_cast<const TensorView*>(&slot->view);
+  const TensorView& source = context.tensors[tensor_index];
+  const int64_t n = source.shape.numel();
+  auto weight = std::make_unique<ConvertedWeight>();
+  weight->buffer.reset(new (std::nothrow) float[static_cast<size_t>(n > 0 ? n : 1)]);
+  if (!weight->buffer)
+    return Status::error(Code::kOutOfMemory, "reference: no memory to convert tensor %d to F32",
+                         tensor_index);
+  weight->source = &source;
+  weight->view.dtype = DType::F32;
+  weight->view.shape = source.shape;
+  weight->view.data = weight->buffer.get();
+  if (context.model->is_constant(tensor_index)) {
+    if (!source.data && n > 0)
+      return Status::error(Code::kInvalidArgument, "reference: constant tensor %d has no data",
+                           tensor_index);
+    convert_to_f32(source, weight->buffer.get());
+  } else {
+    per_run_weights_.push_back(weight.get());
+  }
+  slot = weight.get();
+  weights_.push_back(std::move(weight));
+  return static_cast<const TensorView*>(&slot->view);
+}
+
+class ReferenceBackend final : public Backend {
+ public:
+  const char* name() const override { return "reference"; }
+  Status availability() const override { return Status::ok_status(); }
+
+  bool supports(const Model& model, int op_index) const override {
+    if (op_index < 0 || op_index >= model.num_ops()) return false;
+    const fb::Op& op = model.op(op_index);
+    std::vector<const TensorView*> views;
+    auto tensor_at = [&model](int index) { return &model.tensor(index); };
+    if (!append_tensors(op.inputs(), model.num_tensors(), tensor_at, &views) ||
+        !append_tensors(op.outputs(), model.num_tensors(), tensor_at, &views))
+      return false;
+    OpSignature signature;
+    signature.op = &op;
+    signature.num_inputs = static_cast<int>(vector_size(op.inputs()));
+    signature.num_outputs = static_cast<int>(vector_size(op.outputs()));
+    signature.inputs = views.data();
+    signature.outputs = views.data() + signature.num_inputs;
+    return check_op(signature).ok() && reference::reference_op_kernel(op.type()) != nullptr;
+  }
+
+  Result<std::unique_ptr<BackendProgram>> prepare(const PrepareContext& context, const int* ops,
+                                                  int count) override {
+    auto program = std::make_unique<ReferenceProgram>();
+    SPRIG_RETURN_IF_ERROR(program->build(context, ops, count));
+    return std::unique_ptr<BackendProgram>(std::move(program));
+  }
+};
+
+}  // namespace
+
+Backend* reference_backend() {
+  static ReferenceBackend backend;
+  return &backend;
+}
+
+}  // namespace sprig

@@ -1,0 +1,31 @@
+// The converter's public entry points: import a checkpoint into the IR, optimize it, serialize it.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "converter/ir/error.h"
+#include "converter/ir/graph.h"
+
+namespace sprig::convert {
+
+struct ConvertOptions {
+  // Storage type of weights of Conv2D / FullyConnected / MatMul / BatchNorm: F32 or F16.
+  fb::DType weight_dtype = fb::DType::F32;
+  // Value for dynamic (symbolic or unknown) input dimensions.
+  int64_t dynamic_dim = 1;
+  // Static shapes for named graph inputs, overriding the checkpoint's.
+  std::map<std::string, std::vector<int64_t>> input_shapes;
+  // Run the optimization passes (constant folding, BN folding, fusion, layout, dead code).
+  bool optimize = true;
+};
+
+// Reads an ONNX model (opsets 11-17) into the IR with NCHW-facing inputs and outputs.
+// Throws ConvertError (kUnsupported naming node, op type and opset; kInvalidModel; kIo).
+Graph import_onnx(const std::string& path, const ConvertOptions& options);
+
+// Runs the passes in order and leaves a graph the runtime verifier accepts.
+void optimize_graph(Graph& graph, const ConvertOptions& options);
+
+}  // namespace sprig::convert

@@ -1,0 +1,84 @@
+// sprig-convert: checkpoint in, .sprig out.
+//
+//   sprig-convert MODEL.onnx -o MODEL.sprig [--dtype f32|f16] [--input-shape NAME=1,3,224,224]
+//                [--dynamic-dim N] [--no-optimize]
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "converter/convert.h"
+#include "converter/serialize/serialize.h"
+
+namespace {
+
+std::vector<int64_t> parse_dims(const std::string& text) {
+  std::vector<int64_t> dims;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = text.find(',', start);
+    const std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    dims.push_back(std::stoll(part));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return dims;
+}
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace sprig::convert;
+  CLI::App app{"sprig-convert: turns a trained checkpoint into a .sprig model"};
+  std::string input, output, dtype = "f32";
+  std::vector<std::string> input_shapes;
+  int64_t dynamic_dim = 1;
+  bool no_optimize = false;
+  app.add_option("model", input, "source model (.onnx)")->required();
+  app.add_option("-o,--output", output, "output .sprig file")->required();
+  app.add_option("--dtype", dtype, "weight storage type")->check(CLI::IsMember({"f32", "f16"}));
+  app.add_option("--input-shape", input_shapes, "static input shape, NAME=D0,D1,...");
+  app.add_option("--dynamic-dim", dynamic_dim, "value for dynamic input dimensions")->check(CLI::PositiveNumber);
+  app.add_flag("--no-optimize", no_optimize, "skip the optimization passes");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    ConvertOptions options;
+    options.weight_dtype = dtype == "f16" ? sprig::fb::DType::F16 : sprig::fb::DType::F32;
+    options.dynamic_dim = dynamic_dim;
+    options.optimize = !no_optimize;
+    for (const std::string& spec : input_shapes) {
+      const size_t eq = spec.find('=');
+      if (eq == std::string::npos) fail(sprig::Code::kInvalidArgument, "--input-shape wants NAME=D0,D1,...: '" + spec + "'");
+      try {
+        options.input_shapes[spec.substr(0, eq)] = parse_dims(spec.substr(eq + 1));
+      } catch (const std::exception&) {
+        fail(sprig::Code::kInvalidArgument, "--input-shape has a dimension that is not a number: '" + spec + "'");
+      }
+    }
+    if (!ends_with(input, ".onnx"))
+      fail(sprig::Code::kUnsupported, "'" + input + "': only ONNX models (.onnx) are read by this version");
+    Graph graph = import_onnx(input, options);
+    if (options.optimize) optimize_graph(graph, options);
+    SerializeOptions serialize;
+    serialize.source_file = input;
+    serialize.source_hash = sha256_file_hex(input);
+    serialize.metadata.push_back({"weight_dtype", dtype});
+    const std::vector<uint8_t> bytes = serialize_model(graph, serialize);
+    write_file_atomic(output, bytes);
+    std::printf("wrote %s: %zu bytes, %zu ops, %zu tensors\n", output.c_str(), bytes.size(),
+                graph.nodes.size(), graph.values.size());
+    return 0;
+  } catch (const ConvertError& error) {
+    std::fprintf(stderr, "sprig-convert: error (%s): %s\n", sprig::code_name(error.code()), error.what());
+    return 1;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "sprig-convert: error: %s\n", error.what());
+    return 1;
+  }
+}

@@ -1,0 +1,52 @@
+// sprig: run, benchmark and inspect .sprig models.
+#include <CLI/CLI.hpp>
+
+#include "runtime/cli/commands.h"
+
+namespace {
+
+void add_common(CLI::App* command, sprig::cli::CommonOptions* common) {
+  command->add_option("model", common->model, ".sprig model")->required();
+  command->add_option("--backend", common->backends, "backends in order of preference")
+      ->delimiter(',');
+  command->add_option("--threads", common->threads, "threads (default: physical cores)")
+      ->check(CLI::NonNegativeNumber);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace sprig::cli;
+  CLI::App app{"sprig: run, benchmark and inspect .sprig models"};
+  app.require_subcommand(1);
+
+  InspectOptions inspect;
+  CLI::App* inspect_cmd = app.add_subcommand("inspect", "inputs, outputs, ops, weights and memory");
+  add_common(inspect_cmd, &inspect.common);
+  inspect_cmd->add_flag("--json", inspect.json, "print JSON");
+
+  RunOptions run;
+  CLI::App* run_cmd = app.add_subcommand("run", "run a model on .npy or image inputs");
+  add_common(run_cmd, &run.common);
+  run_cmd->add_option("-i,--input", run.inputs, "input: PATH or NAME=PATH (.npy, .png, .jpg, ...)")
+      ->required();
+  run_cmd->add_option("-o,--output", run.output, "write the (single) output to this .npy");
+  run_cmd->add_option("--output-dir", run.output_dir, "write one .npy per output here");
+  run_cmd->add_option("--mean", run.mean, "image mean per channel (pixels scaled to 0..1)")->delimiter(',');
+  run_cmd->add_option("--std", run.std, "image std per channel")->delimiter(',');
+  run_cmd->add_option("--size", run.size, "image size: S or H,W (default: the model's)")->delimiter(',');
+  run_cmd->add_option("--top-k", run.top_k, "print the K best classes of the first output")
+      ->check(CLI::NonNegativeNumber);
+
+  BenchOptions bench;
+  CLI::App* bench_cmd = app.add_subcommand("bench", "latency and memory");
+  add_common(bench_cmd, &bench.common);
+  bench_cmd->add_option("--runs", bench.runs, "timed runs")->check(CLI::PositiveNumber);
+  bench_cmd->add_option("--warmup", bench.warmup, "untimed runs first")->check(CLI::NonNegativeNumber);
+  bench_cmd->add_flag("--json", bench.json, "print JSON");
+
+  CLI11_PARSE(app, argc, argv);
+  if (*inspect_cmd) return inspect_command(inspect);
+  if (*run_cmd) return run_command(run);
+  return bench_command(bench);
+}

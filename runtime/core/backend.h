@@ -1,0 +1,47 @@
+// The interface every backend implements (reference, cpu, vulkan).
+//
+// A session partitions the model's ops: each op goes to the first backend in the caller's
+// preference list whose supports() accepts it. Each maximal run of consecutive ops on one backend is
+// handed to that backend's prepare() once, which returns a BackendProgram; run() then calls
+// execute() on every program in order. prepare() may allocate (pack weights, create operators,
+// size scratch); execute() must not allocate. Destroying the program releases everything.
+#pragma once
+
+#include <memory>
+
+#include "runtime/core/status.h"
+#include "runtime/core/tensor.h"
+
+namespace sprig {
+
+class Model;
+
+// What a backend sees of the session at prepare: the model and one view per model tensor, whose
+// data pointers (mmapped constants, arena activations) stay fixed for the session's lifetime.
+struct PrepareContext {
+  const Model* model = nullptr;
+  const TensorView* tensors = nullptr;  // indexed like the model's tensors
+  int num_threads = 1;
+};
+
+class BackendProgram {
+ public:
+  virtual ~BackendProgram() = default;
+  // Runs the prepared ops in order. Must not allocate.
+  virtual Status execute() = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual const char* name() const = 0;
+  // Ok when the backend can run on this machine; otherwise a Status saying why not.
+  virtual Status availability() const = 0;
+  // Whether this backend can run op `op_index` of `model` with its tensors' dtypes and shapes.
+  virtual bool supports(const Model& model, int op_index) const = 0;
+  // Prepares ops[0..count) (consecutive in execution order) for repeated execution.
+  virtual Result<std::unique_ptr<BackendProgram>> prepare(const PrepareContext& context,
+                                                          const int* ops, int count) = 0;
+};
+
+}  // namespace sprig

@@ -1,0 +1,328 @@
+#include "runtime/core/model_check.h"
+
+#include <cinttypes>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+#include <unordered_set>
+
+#include "runtime/core/file_header.h"
+#include "runtime/core/memory_planner.h"
+#include "runtime/core/model.h"
+#include "runtime/ops/op_check.h"
+
+namespace sprig {
+namespace {
+
+constexpr int64_t kMaxElements = int64_t{1} << 48;
+
+Status invalid(const char* format, ...) __attribute__((format(printf, 1, 2)));
+Status invalid(const char* format, ...) {
+  char message[Status::kMaxMessage];
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(message, sizeof(message), format, args);
+  va_end(args);
+  return Status(Code::kInvalidModel, message);
+}
+
+const char* tensor_label(const fb::Tensor* tensor) {
+  return tensor->name() ? tensor->name()->c_str() : "";
+}
+
+Status check_shape(int index, const fb::Tensor* tensor, Shape* shape) {
+  const auto* dims = tensor->shape();
+  if (dims == nullptr) return invalid("tensor %d '%s' has no shape", index, tensor_label(tensor));
+  if (dims->size() > static_cast<flatbuffers::uoffset_t>(kMaxRank))
+    return invalid("tensor %d '%s' has rank %u (at most %d)", index, tensor_label(tensor),
+                   dims->size(), kMaxRank);
+  shape->rank = static_cast<int>(dims->size());
+  int64_t numel = 1;
+  for (int d = 0; d < shape->rank; ++d) {
+    const int64_t dim = dims->Get(static_cast<flatbuffers::uoffset_t>(d));
+    if (dim < 0 || dim > kMaxElements)
+      return invalid("tensor %d '%s' has invalid dimension %" PRId64 " at axis %d", index,
+                     tensor_label(tensor), dim, d);
+    numel *= dim;
+    if (numel > kMaxElements)
+      return invalid("tensor %d '%s' has too many elements", index, tensor_label(tensor));
+    (*shape)[d] = dim;
+  }
+  return Status::ok_status();
+}
+
+Status check_quantization(int index, const fb::Tensor* tensor, const Shape& shape) {
+  const fb::Quantization* q = tensor->quantization();
+  if (q == nullptr) return Status::ok_status();
+  const uint32_t scales = q->scale() ? q->scale()->size() : 0;
+  const uint32_t zero_points = q->zero_point() ? q->zero_point()->size() : 0;
+  int64_t expected = 1;
+  if (q->group_size() > 0) {
+    if (shape.rank == 0 || shape[shape.rank - 1] % q->group_size() != 0)
+      return invalid("tensor %d '%s': group size %d does not divide the last dimension", index,
+                     tensor_label(tensor), q->group_size());
+    expected = shape.numel() / q->group_size();
+  } else if (q->axis() >= 0) {
+    if (q->axis() >= shape.rank)
+      return invalid("tensor %d '%s': quantization axis %d out of range for rank %d", index,
+                     tensor_label(tensor), q->axis(), shape.rank);
+    expected = shape[q->axis()];
+  } else if (q->axis() != -1) {
+    return invalid("tensor %d '%s': quantization axis %d is invalid", index, tensor_label(tensor),
+                   q->axis());
+  }
+  if (scales != expected)
+    return invalid("tensor %d '%s': %u quantization scales, expected %" PRId64, index,
+                   tensor_label(tensor), scales, expected);
+  if (zero_points != 0 && zero_points != scales)
+    return invalid("tensor %d '%s': %u zero points for %u scales", index, tensor_label(tensor),
+                   zero_points, scales);
+  return Status::ok_status();
+}
+
+Status check_segments(const fb::Model& root, size_t size) {
+  const auto* segments = root.segments();
+  if (segments == nullptr) return Status::ok_status();
+  for (uint32_t i = 0; i < segments->size(); ++i) {
+    const fb::Segment* segment = segments->Get(i);
+    if (segment->offset() % kSegmentAlignment != 0)
+      return invalid("segment %u offset %" PRIu64 " is not %" PRIu64 "-byte aligned", i,
+                     segment->offset(), kSegmentAlignment);
+    if (segment->offset() > size || segment->size() > size - segment->offset())
+      return invalid("segment %u [offset %" PRIu64 ", size %" PRIu64
+                     "] runs past the end of the file (%zu bytes)",
+                     i, segment->offset(), segment->size(), size);
+  }
+  return Status::ok_status();
+}
+
+Status check_constant_data(const uint8_t* base, const fb::Model& root, int index,
+                           const fb::Tensor* tensor, TensorView* view) {
+  const auto* buffers = root.buffers();
+  const int buffer_index = tensor->buffer();
+  if (buffers == nullptr || buffer_index < 0 || static_cast<uint32_t>(buffer_index) >= buffers->size())
+    return invalid("tensor %d '%s' refers to buffer %d, which does not exist", index,
+                   tensor_label(tensor), buffer_index);
+  const fb::Buffer* buffer = buffers->Get(static_cast<uint32_t>(buffer_index));
+  const auto* segments = root.segments();
+  if (segments == nullptr || buffer->segment() >= segments->size())
+    return invalid("tensor %d '%s': buffer %d names segment %u, which does not exist", index,
+                   tensor_label(tensor), buffer_index, buffer->segment());
+  const fb::Segment* segment = segments->Get(buffer->segment());
+  if (buffer->offset() > segment->size() || buffer->size() > segment->size() - buffer->offset())
+    return invalid("tensor %d '%s': data [offset %" PRIu64 ", size %" PRIu64
+                   "] runs past the end of segment %u (size %" PRIu64 ")",
+                   index, tensor_label(tensor), buffer->offset(), buffer->size(), buffer->segment(),
+                   segment->size());
+  if (buffer->offset() % kTensorAlignment != 0)
+    return invalid("tensor %d '%s': data offset %" PRIu64 " is not %" PRIu64 "-byte aligned", index,
+                   tensor_label(tensor), buffer->offset(), kTensorAlignment);
+  const size_t expected = view->bytes();
+  if (buffer->size() != expected)
+    return invalid("tensor %d '%s': %" PRIu64 " bytes of data, its dtype %s and shape need %zu",
+                   index, tensor_label(tensor), buffer->size(), dtype_name(view->dtype), expected);
+  view->data = const_cast<uint8_t*>(base + segment->offset() + buffer->offset());
+  return Status::ok_status();
+}
+
+Status check_tensors(const uint8_t* base, const fb::Model& root, CheckedTensors* out) {
+  const auto* tensors = root.graph()->tensors();
+  const int count = static_cast<int>(tensors->size());
+  out->tensors.resize(static_cast<size_t>(count));
+  std::unordered_set<std::string_view> names;
+  names.reserve(static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    const fb::Tensor* tensor = tensors->Get(static_cast<uint32_t>(i));
+    if (tensor->name() == nullptr || tensor->name()->size() == 0)
+      return invalid("tensor %d has no name", i);
+    if (!names.insert(tensor->name()->string_view()).second)
+      return invalid("tensor %d: name '%s' is used twice", i, tensor_label(tensor));
+    TensorView& view = out->tensors[static_cast<size_t>(i)];
+    view.dtype = tensor->dtype();
+    if (!dtype_is_valid(view.dtype))
+      return invalid("tensor %d '%s' has unknown dtype %d", i, tensor_label(tensor),
+                     static_cast<int>(view.dtype));
+    SPRIG_RETURN_IF_ERROR(check_shape(i, tensor, &view.shape));
+    SPRIG_RETURN_IF_ERROR(check_quantization(i, tensor, view.shape));
+    view.quantization = tensor->quantization();
+    if (tensor->buffer() != -1) SPRIG_RETURN_IF_ERROR(check_constant_data(base, root, i, tensor, &view));
+  }
+  return Status::ok_status();
+}
+
+Status check_index_list(const flatbuffers::Vector<int32_t>* indices, int num_tensors,
+                        const char* what, std::vector<int>* out) {
+  if (indices == nullptr) return invalid("%s list is missing", what);
+  for (uint32_t i = 0; i < indices->size(); ++i) {
+    const int index = indices->Get(i);
+    if (index < 0 || index >= num_tensors)
+      return invalid("%s %u refers to tensor %d, but the graph has %d tensors", what, i, index,
+                     num_tensors);
+    out->push_back(index);
+  }
+  return Status::ok_status();
+}
+
+const char* op_label(const fb::Op& op) {
+  return op.name() && op.name()->size() ? op.name()->c_str() : op_display_name(op);
+}
+
+// Ops in order, their tensor indices, single assignment, define-before-use, and check_op.
+Status check_ops(const fb::Model& root, const CheckedTensors& checked,
+                 std::vector<OpTensorIndices>* op_tensors, std::vector<int>* graph_inputs,
+                 std::vector<int>* graph_outputs) {
+  const fb::Graph& graph = *root.graph();
+  const int num_tensors = static_cast<int>(checked.tensors.size());
+  SPRIG_RETURN_IF_ERROR(check_index_list(graph.inputs(), num_tensors, "graph input", graph_inputs));
+  SPRIG_RETURN_IF_ERROR(check_index_list(graph.outputs(), num_tensors, "graph output", graph_outputs));
+  if (graph_outputs->empty()) return invalid("the graph has no outputs");
+
+  std::vector<char> defined(static_cast<size_t>(num_tensors), 0);
+  for (int i = 0; i < num_tensors; ++i)
+    if (checked.tensors[static_cast<size_t>(i)].data) defined[static_cast<size_t>(i)] = 1;
+  for (int input : *graph_inputs) {
+    if (defined[static_cast<size_t>(input)])
+      return invalid("graph input '%s' is a constant or listed twice",
+                     graph.tensors()->Get(static_cast<uint32_t>(input))->name()->c_str());
+    defined[static_cast<size_t>(input)] = 1;
+  }
+
+  const auto* ops = graph.ops();
+  std::vector<const TensorView*> inputs, outputs;
+  for (uint32_t i = 0; i < ops->size(); ++i) {
+    const fb::Op& op = *ops->Get(i);
+    OpTensorIndices indices;
+    char what[64];
+    std::snprintf(what, sizeof(what), "op %u '%s' input", i, op_label(op));
+    SPRIG_RETURN_IF_ERROR(check_index_list(op.inputs(), num_tensors, what, &indices.inputs));
+    std::snprintf(what, sizeof(what), "op %u '%s' output", i, op_label(op));
+    SPRIG_RETURN_IF_ERROR(check_index_list(op.outputs(), num_tensors, what, &indices.outputs));
+    for (int input : indices.inputs)
+      if (!defined[static_cast<size_t>(input)])
+        return invalid("op %u '%s' reads tensor '%s' before anything writes it", i, op_label(op),
+                       graph.tensors()->Get(static_cast<uint32_t>(input))->name()->c_str());
+    for (int output : indices.outputs) {
+      if (defined[static_cast<size_t>(output)])
+        return invalid("op %u '%s' writes tensor '%s', which is a constant, an input or written "
+                       "before", i, op_label(op),
+                       graph.tensors()->Get(static_cast<uint32_t>(output))->name()->c_str());
+      defined[static_cast<size_t>(output)] = 1;
+    }
+    inputs.clear();
+    outputs.clear();
+    for (int input : indices.inputs) inputs.push_back(&checked.tensors[static_cast<size_t>(input)]);
+    for (int output : indices.outputs) outputs.push_back(&checked.tensors[static_cast<size_t>(output)]);
+    OpSignature signature;
+    signature.op = &op;
+    signature.inputs = inputs.data();
+    signature.num_inputs = static_cast<int>(inputs.size());
+    signature.outputs = outputs.data();
+    signature.num_outputs = static_cast<int>(outputs.size());
+    SPRIG_RETURN_IF_ERROR(check_op(signature));
+    op_tensors->push_back(std::move(indices));
+  }
+  for (int output : *graph_outputs)
+    if (!defined[static_cast<size_t>(output)])
+      return invalid("graph output '%s' is never written",
+                     graph.tensors()->Get(static_cast<uint32_t>(output))->name()->c_str());
+  return Status::ok_status();
+}
+
+Status check_plan(const fb::Model& root, const std::vector<OpTensorIndices>& op_tensors,
+                  const std::vector<int>& graph_inputs, const std::vector<int>& graph_outputs,
+                  CheckedTensors* checked) {
+  const fb::MemoryPlan* plan = root.memory_plan();
+  const int num_tensors = static_cast<int>(checked->tensors.size());
+  if (plan == nullptr || plan->offsets() == nullptr) return invalid("the memory plan is missing");
+  if (plan->offsets()->size() != static_cast<uint32_t>(num_tensors))
+    return invalid("the memory plan has %u offsets for %d tensors", plan->offsets()->size(),
+                   num_tensors);
+  if (plan->alignment() == 0 || plan->alignment() % kTensorAlignment != 0)
+    return invalid("memory plan alignment %u is not a multiple of %" PRIu64, plan->alignment(),
+                   kTensorAlignment);
+  const std::vector<BufferLifetime> lifetimes =
+      tensor_lifetimes(num_tensors, op_tensors, graph_inputs, graph_outputs);
+  std::vector<BufferLifetime> buffers;
+  std::vector<uint64_t> offsets;
+  checked->arena_offsets.assign(static_cast<size_t>(num_tensors), -1);
+  for (int i = 0; i < num_tensors; ++i) {
+    const int64_t offset = plan->offsets()->Get(static_cast<uint32_t>(i));
+    const TensorView& view = checked->tensors[static_cast<size_t>(i)];
+    if (view.data != nullptr) {
+      if (offset != -1) return invalid("memory plan places constant tensor %d in the arena", i);
+      continue;
+    }
+    if (lifetimes[static_cast<size_t>(i)].first_use < 0) continue;
+    if (offset < 0) return invalid("memory plan has no offset for activation tensor %d", i);
+    checked->arena_offsets[static_cast<size_t>(i)] = offset;
+    BufferLifetime buffer = lifetimes[static_cast<size_t>(i)];
+    buffer.size = view.bytes();
+    buffers.push_back(buffer);
+    offsets.push_back(static_cast<uint64_t>(offset));
+  }
+  return check_memory_plan(buffers, offsets, plan->arena_size(), plan->alignment());
+}
+
+}  // namespace
+
+Status check_file_structure(const uint8_t* base, size_t size, const fb::Model** root) {
+  if (size < kFileHeaderSize)
+    return invalid("file is truncated: %zu bytes, smaller than the %u-byte header", size,
+                   kFileHeaderSize);
+  FileHeader header;
+  std::memcpy(&header, base, sizeof(header));
+  if (std::memcmp(header.magic, kFileMagic, sizeof(kFileMagic)) != 0)
+    return invalid("not a .sprig model: the file does not start with 'SPRIGMDL'");
+  if (header.format_version > kFormatVersion)
+    return Status::error(Code::kUnsupported,
+                         "file format version %u is newer than this runtime, which reads versions "
+                         "%u to %u",
+                         header.format_version, kMinFormatVersion, kFormatVersion);
+  if (header.format_version < kMinFormatVersion)
+    return invalid("file format version %u is not a valid version", header.format_version);
+  if (header.header_size != kFileHeaderSize || header.flatbuffer_offset != kFileHeaderSize)
+    return invalid("header size %u / flatbuffer offset %" PRIu64 " is invalid (expected 64)",
+                   header.header_size, header.flatbuffer_offset);
+  if (header.file_size != size)
+    return invalid("file is truncated or padded: the header says %" PRIu64 " bytes, found %zu",
+                   header.file_size, size);
+  if (header.flatbuffer_size > size - kFileHeaderSize || header.flatbuffer_size < 8)
+    return invalid("flatbuffer size %" PRIu64 " runs past the end of the file (%zu bytes)",
+                   header.flatbuffer_size, size);
+  if (header.flatbuffer_size > FLATBUFFERS_MAX_BUFFER_SIZE)
+    return Status::error(Code::kUnsupported, "flatbuffer part of %" PRIu64 " bytes is too large",
+                         header.flatbuffer_size);
+  const uint8_t* buffer = base + kFileHeaderSize;
+  if (!fb::ModelBufferHasIdentifier(buffer)) {
+    char found[5] = {0};
+    std::memcpy(found, buffer + 4, 4);
+    for (char& c : found)
+      if (c && (c < 32 || c > 126)) c = '?';
+    return invalid("wrong file identifier '%s' (expected 'SPRG')", found);
+  }
+  flatbuffers::Verifier verifier(buffer, static_cast<size_t>(header.flatbuffer_size));
+  if (!fb::VerifyModelBuffer(verifier))
+    return invalid("the model's flatbuffer is corrupt (flatbuffers verifier failed)");
+  const fb::Model* model = fb::GetModel(buffer);
+  if (model->format_version() != header.format_version)
+    return invalid("format version %u in the flatbuffer does not match the header's %u",
+                   model->format_version(), header.format_version);
+  if (model->graph() == nullptr || model->graph()->tensors() == nullptr ||
+      model->graph()->ops() == nullptr)
+    return invalid("the model has no graph, tensors or ops");
+  *root = model;
+  return Status::ok_status();
+}
+
+Status check_model_semantics(const uint8_t* base, size_t size, const fb::Model& root,
+                             CheckedTensors* out) {
+  SPRIG_RETURN_IF_ERROR(check_segments(root, size));
+  SPRIG_RETURN_IF_ERROR(check_tensors(base, root, out));
+  std::vector<OpTensorIndices> op_tensors;
+  std::vector<int> graph_inputs, graph_outputs;
+  SPRIG_RETURN_IF_ERROR(check_ops(root, *out, &op_tensors, &graph_inputs, &graph_outputs));
+  return check_plan(root, op_tensors, graph_inputs, graph_outputs, out);
+}
+
+}  // namespace sprig

@@ -1,0 +1,115 @@
+#include "runtime/core/session.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "runtime/core/file_header.h"
+#include "runtime/core/memory_planner.h"
+#include "runtime/ops/op_check.h"
+
+namespace sprig {
+
+size_t Session::required_arena_bytes(const Model& model) {
+  return static_cast<size_t>(model.arena_size());
+}
+
+Result<std::unique_ptr<Session>> Session::create(const Model& model, const SessionOptions& options) {
+  if (options.backends == nullptr || options.num_backends <= 0)
+    return Status(Code::kInvalidArgument, "no backends given to the session");
+  std::unique_ptr<Session> session(new (std::nothrow) Session(model));
+  if (!session) return Status(Code::kOutOfMemory, "out of memory creating the session");
+
+  const size_t needed = required_arena_bytes(model);
+  if (options.arena != nullptr) {
+    if (reinterpret_cast<uintptr_t>(options.arena) % kTensorAlignment != 0)
+      return Status(Code::kInvalidArgument, "the caller's arena is not 64-byte aligned");
+    if (options.arena_bytes < needed)
+      return Status::error(Code::kInvalidArgument,
+                           "the caller's arena has %zu bytes, the model needs %zu",
+                           options.arena_bytes, needed);
+    session->arena_ = static_cast<uint8_t*>(options.arena);
+    session->arena_bytes_ = options.arena_bytes;
+  } else if (needed > 0) {
+    session->arena_ = static_cast<uint8_t*>(
+        std::aligned_alloc(kTensorAlignment, static_cast<size_t>(align_up(needed, kTensorAlignment))));
+    if (session->arena_ == nullptr)
+      return Status::error(Code::kOutOfMemory, "cannot allocate a %zu-byte arena", needed);
+    session->owns_arena_ = true;
+    session->arena_bytes_ = needed;
+    std::memset(session->arena_, 0, needed);
+  }
+
+  session->tensors_.resize(static_cast<size_t>(model.num_tensors()));
+  for (int i = 0; i < model.num_tensors(); ++i) {
+    TensorView& view = session->tensors_[static_cast<size_t>(i)];
+    view = model.tensor(i);
+    if (!model.is_constant(i) && model.arena_offset(i) >= 0)
+      view.data = session->arena_ + model.arena_offset(i);
+  }
+  SPRIG_RETURN_IF_ERROR(session->partition(options));
+  SPRIG_RETURN_IF_ERROR(session->prepare_programs(options));
+  return session;
+}
+
+Session::~Session() {
+  programs_.clear();
+  if (owns_arena_) std::free(arena_);
+}
+
+Status Session::partition(const SessionOptions& options) {
+  for (int op = 0; op < model_.num_ops(); ++op) {
+    Backend* chosen = nullptr;
+    for (int b = 0; b < options.num_backends && chosen == nullptr; ++b) {
+      Backend* backend = options.backends[b];
+      if (backend != nullptr && backend->availability().ok() && backend->supports(model_, op))
+        chosen = backend;
+    }
+    if (chosen == nullptr) {
+      const fb::Op& fb_op = model_.op(op);
+      return Status::error(Code::kUnsupported, "op %d '%s' (%s): no available backend supports it",
+                           op, fb_op.name() ? fb_op.name()->c_str() : "", op_display_name(fb_op));
+    }
+    if (!partitions_.empty() && partitions_.back().backend == chosen) {
+      ++partitions_.back().num_ops;
+    } else {
+      partitions_.push_back(Partition{chosen, op, 1});
+    }
+  }
+  return Status::ok_status();
+}
+
+Status Session::prepare_programs(const SessionOptions& options) {
+  PrepareContext context;
+  context.model = &model_;
+  context.tensors = tensors_.data();
+  context.num_threads = options.num_threads > 0 ? options.num_threads : 1;
+  std::vector<int> ops;
+  for (const Partition& part : partitions_) {
+    ops.clear();
+    for (int i = 0; i < part.num_ops; ++i) ops.push_back(part.first_op + i);
+    SPRIG_ASSIGN_OR_RETURN(std::unique_ptr<BackendProgram> program,
+                           part.backend->prepare(context, ops.data(), part.num_ops));
+    programs_.push_back(std::move(program));
+  }
+  return Status::ok_status();
+}
+
+int Session::find_input(const char* name) const {
+  for (int i = 0; i < num_inputs(); ++i)
+    if (std::strcmp(model_.tensor_name(model_.input_tensor(i)), name) == 0) return i;
+  return -1;
+}
+
+int Session::find_output(const char* name) const {
+  for (int i = 0; i < num_outputs(); ++i)
+    if (std::strcmp(model_.tensor_name(model_.output_tensor(i)), name) == 0) return i;
+  return -1;
+}
+
+Status Session::run() {
+  for (const std::unique_ptr<BackendProgram>& program : programs_)
+    SPRIG_RETURN_IF_ERROR(program->execute());
+  return Status::ok_status();
+}
+
+}  // namespace sprig

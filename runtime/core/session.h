@@ -1,0 +1,80 @@
+// Session: everything needed to run one Model on one thread at a time.
+//
+// create() is the only place that allocates: it sizes and allocates the arena (or adopts the
+// caller's), assigns every activation its planned place, partitions the ops across the preferred
+// backends and lets each backend prepare its part. run() then executes the prepared programs and
+// never touches the heap. The Model must outlive the Session; several Sessions may share one Model
+// concurrently. A Session itself is not thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "runtime/core/backend.h"
+#include "runtime/core/model.h"
+
+namespace sprig {
+
+struct SessionOptions {
+  // Backends in order of preference; each op runs on the first one that supports it.
+  Backend* const* backends = nullptr;
+  int num_backends = 0;
+  // Optional caller-owned arena (64-byte aligned, at least Session::required_arena_bytes()); the
+  // session allocates its own when null.
+  void* arena = nullptr;
+  size_t arena_bytes = 0;
+  int num_threads = 1;
+};
+
+// One maximal run of consecutive ops assigned to one backend.
+struct Partition {
+  Backend* backend = nullptr;
+  int first_op = 0;
+  int num_ops = 0;
+};
+
+class Session {
+ public:
+  // Errors: kInvalidArgument (no backends, arena too small or misaligned), kUnsupported (an op no
+  // listed backend supports, named), kOutOfMemory, and whatever a backend's prepare reports.
+  static Result<std::unique_ptr<Session>> create(const Model& model, const SessionOptions& options);
+  // Arena bytes a caller-provided arena needs for this model.
+  static size_t required_arena_bytes(const Model& model);
+
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  const Model& model() const { return model_; }
+  int num_inputs() const { return model_.num_inputs(); }
+  int num_outputs() const { return model_.num_outputs(); }
+  // Views into the arena: write inputs before run(), read outputs after it. Inputs keep their
+  // values across runs; outputs are valid until the next run().
+  const TensorView& input(int i) const { return tensors_[model_.input_tensor(i)]; }
+  const TensorView& output(int i) const { return tensors_[model_.output_tensor(i)]; }
+  // Index of the input or output named `name`, or -1.
+  int find_input(const char* name) const;
+  int find_output(const char* name) const;
+
+  // Runs the whole graph. Allocation-free.
+  Status run();
+
+  size_t arena_bytes() const { return arena_bytes_; }
+  const std::vector<Partition>& partitions() const { return partitions_; }
+
+ private:
+  explicit Session(const Model& model) : model_(model) {}
+  Status partition(const SessionOptions& options);
+  Status prepare_programs(const SessionOptions& options);
+
+  const Model& model_;
+  uint8_t* arena_ = nullptr;
+  size_t arena_bytes_ = 0;
+  bool owns_arena_ = false;
+  std::vector<TensorView> tensors_;
+  std::vector<Partition> partitions_;
+  std::vector<std::unique_ptr<BackendProgram>> programs_;
+};
+
+}  // namespace sprig

@@ -1,0 +1,99 @@
+/* Sprig C API: load a .sprig model, create sessions, run them.
+ *
+ * Stable ABI: functions and enum values are only appended. Every call returns a sprig_status;
+ * on failure sprig_last_error() gives a message (thread-local, valid until the next failing call
+ * on the same thread) naming what is wrong.
+ *
+ * Threading: a sprig_model is immutable and may be shared by any number of sessions on any
+ * threads. A sprig_session must be used by one thread at a time.
+ * Memory: sprig_session_create allocates; sprig_session_run never does.
+ */
+#ifndef SPRIG_SPRIG_H_
+#define SPRIG_SPRIG_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum sprig_status {
+  SPRIG_OK = 0,
+  SPRIG_INVALID_ARGUMENT = 1,
+  SPRIG_INVALID_MODEL = 2,
+  SPRIG_UNSUPPORTED = 3,
+  SPRIG_OUT_OF_MEMORY = 4,
+  SPRIG_BACKEND_ERROR = 5,
+  SPRIG_IO_ERROR = 6
+} sprig_status;
+
+typedef enum sprig_dtype {
+  SPRIG_F32 = 0,
+  SPRIG_F16 = 1,
+  SPRIG_BF16 = 2,
+  SPRIG_I8 = 3,
+  SPRIG_U8 = 4,
+  SPRIG_I32 = 5,
+  SPRIG_I64 = 6,
+  SPRIG_I4 = 7
+} sprig_dtype;
+
+#define SPRIG_MAX_RANK 8
+
+typedef struct sprig_model sprig_model;
+typedef struct sprig_session sprig_session;
+
+typedef struct sprig_tensor_info {
+  const char* name;          /* owned by the model */
+  sprig_dtype dtype;
+  int32_t rank;
+  int64_t dims[SPRIG_MAX_RANK];
+  size_t bytes;
+  void* data;                /* in the session's arena; valid for the session's lifetime */
+} sprig_tensor_info;
+
+typedef struct sprig_session_options {
+  /* Backend names in order of preference, or NULL for every compiled backend, best first. */
+  const char* const* backends;
+  int32_t num_backends;
+  /* Optional caller-owned arena, 64-byte aligned, at least sprig_model_arena_bytes(). */
+  void* arena;
+  size_t arena_bytes;
+  int32_t num_threads;       /* 0: default */
+} sprig_session_options;
+
+const char* sprig_last_error(void);
+const char* sprig_status_name(sprig_status status);
+
+/* Maps and verifies a model file. */
+sprig_status sprig_model_load(const char* path, sprig_model** out_model);
+void sprig_model_free(sprig_model* model);
+size_t sprig_model_arena_bytes(const sprig_model* model);
+int32_t sprig_model_num_inputs(const sprig_model* model);
+int32_t sprig_model_num_outputs(const sprig_model* model);
+
+/* Fills options with the defaults. */
+void sprig_session_options_init(sprig_session_options* options);
+/* options may be NULL for the defaults. */
+sprig_status sprig_session_create(const sprig_model* model, const sprig_session_options* options,
+                                  sprig_session** out_session);
+void sprig_session_free(sprig_session* session);
+
+sprig_status sprig_session_input_info(const sprig_session* session, int32_t index,
+                                      sprig_tensor_info* out_info);
+sprig_status sprig_session_output_info(const sprig_session* session, int32_t index,
+                                       sprig_tensor_info* out_info);
+/* Copies `bytes` bytes (must equal the input's size) into input `index`. */
+sprig_status sprig_session_set_input(sprig_session* session, int32_t index, const void* data,
+                                     size_t bytes);
+sprig_status sprig_session_run(sprig_session* session);
+/* Copies output `index` (exactly `bytes` bytes) out of the session. */
+sprig_status sprig_session_get_output(const sprig_session* session, int32_t index, void* data,
+                                      size_t bytes);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SPRIG_SPRIG_H_ */

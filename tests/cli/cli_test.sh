@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The two tools as a user runs them: convert, inspect, run (npy and image), bench, and their errors.
+# usage: cli_test.sh SPRIG_CONVERT SPRIG SOURCE_DIR WORK_DIR
+set -u
+convert=$1 sprig=$2 source=$3 work=$4
+python=/usr/bin/python3
+rm -rf "$work" && mkdir -p "$work"
+passed=0 failed=0
+
+check() {  # check NAME COMMAND...: passes when the command succeeds
+  local name=$1; shift
+  if "$@" > "$work/last.log" 2>&1; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAILED: $name"; cat "$work/last.log"; fi
+}
+fails_with() {  # fails_with NAME TEXT COMMAND...: passes when the command fails and says TEXT
+  local name=$1 text=$2; shift 2
+  if "$@" > "$work/last.log" 2>&1; then failed=$((failed + 1)); echo "FAILED (succeeded): $name"
+  elif grep -qF -- "$text" "$work/last.log"; then passed=$((passed + 1))
+  else failed=$((failed + 1)); echo "FAILED (message lacks '$text'): $name"; cat "$work/last.log"; fi
+}
+
+digits=$source/models/digits/digits.onnx
+check convert "$convert" "$digits" -o "$work/digits.sprig"
+check convert-f16 "$convert" "$digits" -o "$work/digits16.sprig" --dtype f16
+check inspect "$sprig" inspect "$work/digits.sprig"
+check inspect-arena grep -q "arena: .* bytes (naive sum of activations" "$work/last.log"
+check inspect-json "$sprig" inspect "$work/digits.sprig" --json
+check inspect-json-parses $python -c "import json,sys; d=json.load(open('$work/last.log')); assert d['arena_bytes'] > 0 and d['ops']" 
+check run-npy "$sprig" run "$work/digits.sprig" -i "$source/examples/digit.npy" -o "$work/out.npy" --top-k 3
+check run-npy-class grep -q "class 3: score" "$work/last.log"
+check run-npy-matches-pytorch $python - "$work/out.npy" "$source" <<'PY'
+import sys, numpy as np
+out = np.load(sys.argv[1]); src = sys.argv[2]
+images = np.load(src + "/models/digits/digits_test_images.npy")
+logits = np.load(src + "/models/digits/digits_test_logits.npy")
+x = np.load(src + "/examples/digit.npy")
+i = int(np.argmin(np.abs(images - x).reshape(len(images), -1).sum(1)))
+err = float(np.abs(out - logits[i]).max()); print("max err", err)
+assert out.shape == (1, 10) and err <= 1e-4 * float(np.abs(logits[i]).max())
+PY
+check run-image "$sprig" run "$work/digits.sprig" -i "$source/examples/digit.png" --mean 0 --std 1 --size 8 --top-k 1
+check run-image-class grep -q "class 3: score" "$work/last.log"
+check run-named "$sprig" run "$work/digits.sprig" -i "input=$source/examples/digit.npy" --output-dir "$work"
+check run-named-file test -f "$work/logits.npy"
+check run-f16 "$sprig" run "$work/digits16.sprig" -i "$source/examples/digit.npy" --top-k 1
+check run-f16-class grep -q "class 3: score" "$work/last.log"
+check bench "$sprig" bench "$work/digits.sprig" --runs 5 --warmup 1 --json
+check bench-json $python -c "import json; d=json.load(open('$work/last.log')); assert d['median_ms'] > 0"
+
+# Errors: each names what is wrong, exits non-zero, and leaves no output behind.
+$python -c "import numpy as np; np.save('$work/wrong.npy', np.zeros((1,1,7,7), np.float32))"
+fails_with wrong-input-shape "has shape [1, 1, 8, 8]" "$sprig" run "$work/digits.sprig" -i "$work/wrong.npy"
+head -c 1000 "$work/digits.sprig" > "$work/truncated.sprig"
+fails_with truncated-model "truncated" "$sprig" run "$work/truncated.sprig" -i "$source/examples/digit.npy"
+fails_with missing-model "cannot open" "$sprig" inspect "$work/none.sprig"
+fails_with unknown-backend "not compiled" "$sprig" run "$work/digits.sprig" --backend vulkan -i "$source/examples/digit.npy"
+$python - "$work/unsupported.onnx" <<'PY'
+import sys, onnx
+from onnx import helper, TensorProto
+x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])
+y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])
+node = helper.make_node("Hardmax", ["x"], ["y"], name="hardmax_node")
+model = helper.make_model(helper.make_graph([node], "g", [x], [y]), opset_imports=[helper.make_opsetid("", 13)])
+onnx.save(model, sys.argv[1])
+PY
+echo "previous contents" > "$work/kept.sprig"
+fails_with unsupported-op "hardmax_node" "$convert" "$work/unsupported.onnx" -o "$work/kept.sprig"
+check unsupported-op-names-type grep -q "Hardmax" "$work/last.log"
+check unsupported-op-keeps-old-file grep -q "previous contents" "$work/kept.sprig"
+check no-temp-files-left bash -c "! ls '$work' | grep -q '\.tmp\.'"
+fails_with missing-onnx "cannot" "$convert" "$work/none.onnx" -o "$work/none.sprig"
+check missing-onnx-no-output test ! -e "$work/none.sprig"
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

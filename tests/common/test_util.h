@@ -1,0 +1,46 @@
+// Helpers shared by the tests: converting ONNX files in memory, loading models from bytes, running
+// them on the reference backend, reading .npy files, and comparing outputs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "converter/convert.h"
+#include "runtime/cli/npy.h"
+#include "runtime/core/session.h"
+
+namespace sprig::test {
+
+// The directory holding generated fixtures (SPRIG_FIXTURES_DIR), and the source tree.
+std::string fixtures_dir();
+std::string source_dir();
+
+// A model verified from a 64-byte aligned copy of `bytes`, which it keeps alive.
+struct LoadedModel {
+  std::shared_ptr<uint8_t> storage;
+  std::unique_ptr<Model> model;
+};
+// Fails the current test (ADD_FAILURE) and returns a null model on error.
+LoadedModel load_bytes(const std::vector<uint8_t>& bytes);
+Status load_bytes_status(const std::vector<uint8_t>& bytes);
+
+std::vector<uint8_t> convert_onnx(const std::string& path,
+                                  const convert::ConvertOptions& options = convert::ConvertOptions());
+std::vector<uint8_t> serialize(const convert::Graph& graph);
+
+// A session over the given backend names (default: reference).
+std::unique_ptr<Session> make_session(const Model& model,
+                                      const std::vector<std::string>& backends = {"reference"});
+
+std::vector<float> read_npy_f32(const std::string& path, std::vector<int64_t>* shape = nullptr);
+
+struct Difference {
+  double max_abs = 0;        // max |a - b|
+  double max_ref = 0;        // max |b|
+  double relative() const { return max_ref > 0 ? max_abs / max_ref : max_abs; }
+};
+Difference compare(const float* actual, const float* expected, size_t count);
+
+}  // namespace sprig::test

@@ -1,0 +1,21 @@
+// A small hand-built graph (Conv2D -> Relu-fused -> Reshape -> FullyConnected) for tests that need
+// a valid model to start from, and a way to rewrite a serialized model's flatbuffer.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "converter/ir/graph.h"
+
+namespace sprig::test {
+
+// x [1,5,5,2] -> Conv2D(w [3,3,3,2], b [3]) -> [1,3,3,3] -> Reshape [1,27] -> FC(w [4,27]) -> [1,4]
+convert::Graph tiny_graph();
+
+// Unpacks the flatbuffer of `file`, lets `mutate` change it, and reassembles the file with the same
+// weight segment bytes.
+std::vector<uint8_t> rewrite_model(const std::vector<uint8_t>& file,
+                                   const std::function<void(fb::ModelT&)>& mutate);
+
+}  // namespace sprig::test

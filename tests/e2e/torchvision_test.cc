@@ -1,0 +1,69 @@
+// ResNet-18 and MobileNetV2 (torchvision, random init, exported by models/export_torchvision.py)
+// converted and run on the reference backend, against PyTorch's output.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+#include "tests/common/test_util.h"
+
+namespace sprig::test {
+namespace {
+
+struct Case {
+  const char* name;
+  fb::DType weights;
+  double tolerance;  // max |error| / max |output|
+};
+
+class TorchvisionTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(TorchvisionTest, MatchesPyTorch) {
+  const Case& c = GetParam();
+  const std::string base = fixtures_dir() + "/" + c.name;
+  convert::ConvertOptions options;
+  options.weight_dtype = c.weights;
+  const std::vector<uint8_t> bytes = convert_onnx(base + ".onnx", options);
+  LoadedModel loaded = load_bytes(bytes);
+  ASSERT_TRUE(loaded.model);
+  std::unique_ptr<Session> session = make_session(*loaded.model);
+  ASSERT_TRUE(session);
+  const std::vector<float> input = read_npy_f32(base + "_input.npy");
+  const std::vector<float> expected = read_npy_f32(base + "_output.npy");
+  ASSERT_EQ(input.size() * sizeof(float), session->input(0).bytes());
+  ASSERT_EQ(expected.size() * sizeof(float), session->output(0).bytes());
+  std::copy(input.begin(), input.end(), session->input(0).f32());
+  ASSERT_TRUE(session->run().ok());
+  const Difference d = compare(session->output(0).f32(), expected.data(), expected.size());
+  std::printf("[ figures  ] %s weights=%s: file %zu bytes, max|err| %.3g, max|out| %.3g, ratio %.3g, "
+              "arena %llu bytes (naive %llu)\n",
+              c.name, dtype_name(c.weights), bytes.size(), d.max_abs, d.max_ref, d.relative(),
+              static_cast<unsigned long long>(loaded.model->arena_size()),
+              static_cast<unsigned long long>(loaded.model->naive_arena_size()));
+  EXPECT_LE(d.relative(), c.tolerance);
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, TorchvisionTest,
+                         ::testing::Values(Case{"resnet18", fb::DType::F32, 1e-4},
+                                           Case{"mobilenet_v2", fb::DType::F32, 1e-4},
+                                           Case{"resnet18", fb::DType::F16, 1e-2},
+                                           Case{"mobilenet_v2", fb::DType::F16, 1e-2}),
+                         [](const auto& info) {
+                           return std::string(info.param.name) + "_" + dtype_name(info.param.weights);
+                         });
+
+TEST(TorchvisionTest, F16HalvesTheFile) {
+  for (const char* name : {"resnet18", "mobilenet_v2"}) {
+    const std::string path = fixtures_dir() + "/" + name + ".onnx";
+    convert::ConvertOptions f16;
+    f16.weight_dtype = fb::DType::F16;
+    const size_t f32_bytes = convert_onnx(path).size();
+    const size_t f16_bytes = convert_onnx(path, f16).size();
+    std::printf("[ figures  ] %s: f32 file %zu bytes, f16 file %zu bytes (%.3f)\n", name, f32_bytes,
+                f16_bytes, double(f16_bytes) / double(f32_bytes));
+    EXPECT_LT(f16_bytes, f32_bytes * 0.52);
+    EXPECT_GT(f16_bytes, f32_bytes * 0.48);
+  }
+}
+
+}  // namespace
+}  // namespace sprig::test
