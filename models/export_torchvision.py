@@ -74,8 +74,8 @@ def export(name, out_dir, opset):
             training=torch.onnx.TrainingMode.PRESERVE,
         )
     onnx.checker.check_model(onnx.load(onnx_path))
-    np.save(os.path.join(out_dir, name + "_input.npy"), x)
-    np.save(os.path.join(out_dir, name + "_output.npy"), y)
+    np.save(os.path.join(out_dir, name + "_input.npy"), np.ascontiguousarray(x))
+    np.save(os.path.join(out_dir, name + "_output.npy"), np.ascontiguousarray(y))
 
     counts = op_counts(onnx_path)
     if counts.get("BatchNormalization", 0) == 0:

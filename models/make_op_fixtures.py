@@ -242,8 +242,8 @@ def export_case(name, out_dir, opset):
         )
     graph = onnx.load(path)
     onnx.checker.check_model(graph)
-    np.save(os.path.join(out_dir, name + "_input.npy"), x)
-    np.save(os.path.join(out_dir, name + "_output.npy"), y)
+    np.save(os.path.join(out_dir, name + "_input.npy"), np.ascontiguousarray(x))
+    np.save(os.path.join(out_dir, name + "_output.npy"), np.ascontiguousarray(y))
     ops = collections.Counter(n.op_type for n in graph.graph.node)
     info = {"input_shape": list(x.shape), "output_shape": list(y.shape),
             "ops": dict(sorted(ops.items()))}

@@ -15,7 +15,7 @@ using reference::OpKernel;
 
 // An F32 copy of a weight stored as F16 or BF16.
 struct ConvertedWeight {
-  const TensorView* source = nullptr;
+  TensorView source;
   TensorView view;  // F32, the source's shape, data = buffer
   std::unique_ptr<float[]> buffer;
 };
@@ -63,7 +63,7 @@ class ReferenceProgram final : public BackendProgram {
 
   Status execute() override {
     for (const ConvertedWeight* weight : per_run_weights_)
-      convert_to_f32(*weight->source, weight->buffer.get());
+      convert_to_f32(weight->source, weight->buffer.get());
     for (const PreparedOp& op : ops_) {
       Status status = op.kernel(op.tensors);
       if (!status.ok()) return with_op_name(*op.tensors.op, status);
@@ -120,9 +120,9 @@ Status ReferenceProgram::build(const PrepareContext& context, const int* op_indi
     for (int j = 0; j < num_inputs; ++j) {
       const TensorView* view = tensor_refs_[first + static_cast<size_t>(j)];
       if (!view || view->dtype == DType::F32) continue;
-      SPRIG_ASSIGN_OR_RETURN(const TensorView* f32_view,
-                             converted(context, op.inputs()->Get(static_cast<uint32_t>(j)),
-                                       &weight_by_tensor));
+      SPRIG_ASSIGN_OR_RETURN(
+          const TensorView* f32_view,
+          converted(context, op.inputs()->Get(static_cast<uint32_t>(j)), &weight_by_tensor));
       tensor_refs_[first + static_cast<size_t>(j)] = f32_view;
     }
     ops_.push_back(prepared);
@@ -142,7 +142,7 @@ Result<const TensorView*> ReferenceProgram::converted(const PrepareContext& cont
   if (!weight->buffer)
     return Status::error(Code::kOutOfMemory, "reference: no memory to convert tensor %d to F32",
                          tensor_index);
-  weight->source = &source;
+  weight->source = source;
   weight->view.dtype = DType::F32;
   weight->view.shape = source.shape;
   weight->view.data = weight->buffer.get();

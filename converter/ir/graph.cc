@@ -39,11 +39,21 @@ std::vector<Out> convert_integers(const Value& value) {
   for (int64_t i = 0; i < n; ++i) {
     int64_t v = 0;
     switch (value.dtype) {
-      case fb::DType::I64: v = load<int64_t>(value.data, i); break;
-      case fb::DType::I32: v = load<int32_t>(value.data, i); break;
-      case fb::DType::I8: v = load<int8_t>(value.data, i); break;
-      case fb::DType::U8: v = load<uint8_t>(value.data, i); break;
-      case fb::DType::I4: v = load_i4(value.data, i); break;
+      case fb::DType::I64:
+        v = load<int64_t>(value.data, i);
+        break;
+      case fb::DType::I32:
+        v = load<int32_t>(value.data, i);
+        break;
+      case fb::DType::I8:
+        v = load<int8_t>(value.data, i);
+        break;
+      case fb::DType::U8:
+        v = load<uint8_t>(value.data, i);
+        break;
+      case fb::DType::I4:
+        v = load_i4(value.data, i);
+        break;
       default:
         fail(Code::kInvalidArgument, std::string("value '") + value.name + "' has dtype " +
                                          dtype_name(value.dtype) + ", not an integer type");
@@ -55,7 +65,8 @@ std::vector<Out> convert_integers(const Value& value) {
 
 void check_index(const Graph& graph, int v, const std::string& where) {
   if (v < 0 || v >= static_cast<int>(graph.values.size()))
-    fail(Code::kInvalidArgument, where + " refers to value " + std::to_string(v) + ", out of range");
+    fail(Code::kInvalidArgument,
+         where + " refers to value " + std::to_string(v) + ", out of range");
 }
 
 }  // namespace
@@ -80,7 +91,8 @@ std::vector<float> Value::to_f32() const {
       std::vector<float> out(static_cast<size_t>(n));
       for (int64_t i = 0; i < n; ++i) {
         const uint16_t bits = load<uint16_t>(data, i);
-        out[static_cast<size_t>(i)] = dtype == fb::DType::F16 ? f16_to_f32(bits) : bf16_to_f32(bits);
+        out[static_cast<size_t>(i)] =
+            dtype == fb::DType::F16 ? f16_to_f32(bits) : bf16_to_f32(bits);
       }
       return out;
     }
@@ -108,8 +120,9 @@ int Graph::add_constant(const std::string& value_name, std::vector<int64_t> shap
   const int v = add_value(value_name, fb::DType::F32, std::move(shape));
   Value& value = values[static_cast<size_t>(v)];
   if (static_cast<int64_t>(data.size()) != value.numel())
-    fail(Code::kInvalidArgument, "constant '" + value.name + "' gets " + std::to_string(data.size()) +
-                                     " elements for " + std::to_string(value.numel()));
+    fail(Code::kInvalidArgument, "constant '" + value.name + "' gets " +
+                                     std::to_string(data.size()) + " elements for " +
+                                     std::to_string(value.numel()));
   value.is_constant = true;
   value.data.resize(data.size() * sizeof(float));
   if (!data.empty()) std::memcpy(value.data.data(), data.data(), value.data.size());
@@ -121,8 +134,9 @@ int Graph::add_constant_i64(const std::string& value_name, std::vector<int64_t> 
   const int v = add_value(value_name, fb::DType::I64, std::move(shape));
   Value& value = values[static_cast<size_t>(v)];
   if (static_cast<int64_t>(data.size()) != value.numel())
-    fail(Code::kInvalidArgument, "constant '" + value.name + "' gets " + std::to_string(data.size()) +
-                                     " elements for " + std::to_string(value.numel()));
+    fail(Code::kInvalidArgument, "constant '" + value.name + "' gets " +
+                                     std::to_string(data.size()) + " elements for " +
+                                     std::to_string(value.numel()));
   value.is_constant = true;
   value.data.resize(data.size() * sizeof(int64_t));
   if (!data.empty()) std::memcpy(value.data.data(), data.data(), value.data.size());
@@ -207,11 +221,13 @@ void Graph::topological_sort() {
     std::unordered_set<int> sources;
     for (int in : nodes[n].inputs) {
       const int p = producer_of[static_cast<size_t>(in)];
-      if (p >= 0 && sources.insert(p).second) readers[static_cast<size_t>(p)].push_back(static_cast<int>(n));
+      if (p >= 0 && sources.insert(p).second)
+        readers[static_cast<size_t>(p)].push_back(static_cast<int>(n));
     }
     pending[n] = static_cast<int>(sources.size());
   }
-  // Kahn's algorithm, always taking the lowest ready index so an already sorted graph keeps its order.
+  // Kahn's algorithm, always taking the lowest ready index so an already sorted graph keeps its
+  // order.
   std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
   size_t live = 0;
   for (size_t n = 0; n < num_nodes; ++n) {

@@ -17,7 +17,9 @@ namespace sprig {
 class Model;
 
 // What a backend sees of the session at prepare: the model and one view per model tensor, whose
-// data pointers (mmapped constants, arena activations) stay fixed for the session's lifetime.
+// data pointers (mmapped constants, arena activations) stay fixed for the session's lifetime. The
+// `tensors` array itself also stays alive and in place as long as any program prepared from it,
+// so programs may keep pointers into it.
 struct PrepareContext {
   const Model* model = nullptr;
   const TensorView* tensors = nullptr;  // indexed like the model's tensors

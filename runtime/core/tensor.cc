@@ -44,7 +44,8 @@ bool Shape::operator==(const Shape& other) const {
 
 const char* Shape::format(char* buf, size_t size) const {
   size_t used = static_cast<size_t>(std::snprintf(buf, size, "["));
-  for (int i = 0; i < rank && used < size; ++i)
+  const int shown = rank < 0 ? 0 : (rank > kMaxRank ? kMaxRank : rank);
+  for (int i = 0; i < shown && used < size; ++i)
     used += static_cast<size_t>(
         std::snprintf(buf + used, size - used, i ? ", %" PRId64 : "%" PRId64, dims[i]));
   if (used < size) std::snprintf(buf + used, size - used, "]");

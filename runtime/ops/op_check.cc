@@ -13,8 +13,12 @@ using fb::OpType;
 // Keeps byte sizes of every dtype (up to 64 bits per element) inside int64_t.
 constexpr int64_t kMaxElements = int64_t{1} << 56;
 
-bool mul_i64(int64_t a, int64_t b, int64_t* result) { return !__builtin_mul_overflow(a, b, result); }
-bool add_i64(int64_t a, int64_t b, int64_t* result) { return !__builtin_add_overflow(a, b, result); }
+bool mul_i64(int64_t a, int64_t b, int64_t* result) {
+  return !__builtin_mul_overflow(a, b, result);
+}
+bool add_i64(int64_t a, int64_t b, int64_t* result) {
+  return !__builtin_add_overflow(a, b, result);
+}
 
 bool checked_numel(const Shape& shape, int64_t* numel) {
   int64_t n = 1;
@@ -48,29 +52,36 @@ struct OpRule {
   OpOptions options;
 };
 
+// Indexed by OpType.
+constexpr OpRule kOpRules[] = {
+    {2, 3, OpOptions::Conv2DOptions},             // Conv2D
+    {2, 3, OpOptions::FullyConnectedOptions},     // FullyConnected
+    {2, 2, OpOptions::MatMulOptions},             // MatMul
+    {5, 5, OpOptions::BatchNormOptions},          // BatchNorm
+    {2, 2, OpOptions::BinaryOptions},             // Add
+    {2, 2, OpOptions::BinaryOptions},             // Sub
+    {2, 2, OpOptions::BinaryOptions},             // Mul
+    {2, 2, OpOptions::BinaryOptions},             // Div
+    {1, 1, OpOptions::ActivationOptions},         // Activation
+    {1, 1, OpOptions::Pool2DOptions},             // MaxPool2D
+    {1, 1, OpOptions::Pool2DOptions},             // AveragePool2D
+    {1, 1, OpOptions::GlobalAveragePoolOptions},  // GlobalAveragePool
+    {1, 1, OpOptions::ReduceMeanOptions},         // ReduceMean
+    {1, 1, OpOptions::SoftmaxOptions},            // Softmax
+    {1, 1, OpOptions::ReshapeOptions},            // Reshape
+    {1, -1, OpOptions::ConcatOptions},            // Concat
+    {1, 1, OpOptions::TransposeOptions},          // Transpose
+    {1, 1, OpOptions::PadOptions},                // Pad
+    {1, 1, OpOptions::SliceOptions},              // Slice
+};
+static_assert(sizeof(kOpRules) / sizeof(kOpRules[0]) == static_cast<size_t>(OpType::MAX) + 1,
+              "one rule per op type");
+
 bool op_rule(OpType type, OpRule* rule) {
-  switch (type) {
-    case OpType::Conv2D: *rule = {2, 3, OpOptions::Conv2DOptions}; return true;
-    case OpType::FullyConnected: *rule = {2, 3, OpOptions::FullyConnectedOptions}; return true;
-    case OpType::MatMul: *rule = {2, 2, OpOptions::MatMulOptions}; return true;
-    case OpType::BatchNorm: *rule = {5, 5, OpOptions::BatchNormOptions}; return true;
-    case OpType::Add:
-    case OpType::Sub:
-    case OpType::Mul:
-    case OpType::Div: *rule = {2, 2, OpOptions::BinaryOptions}; return true;
-    case OpType::Activation: *rule = {1, 1, OpOptions::ActivationOptions}; return true;
-    case OpType::MaxPool2D:
-    case OpType::AveragePool2D: *rule = {1, 1, OpOptions::Pool2DOptions}; return true;
-    case OpType::GlobalAveragePool: *rule = {1, 1, OpOptions::GlobalAveragePoolOptions}; return true;
-    case OpType::ReduceMean: *rule = {1, 1, OpOptions::ReduceMeanOptions}; return true;
-    case OpType::Softmax: *rule = {1, 1, OpOptions::SoftmaxOptions}; return true;
-    case OpType::Reshape: *rule = {1, 1, OpOptions::ReshapeOptions}; return true;
-    case OpType::Concat: *rule = {1, -1, OpOptions::ConcatOptions}; return true;
-    case OpType::Transpose: *rule = {1, 1, OpOptions::TransposeOptions}; return true;
-    case OpType::Pad: *rule = {1, 1, OpOptions::PadOptions}; return true;
-    case OpType::Slice: *rule = {1, 1, OpOptions::SliceOptions}; return true;
-  }
-  return false;
+  const size_t index = static_cast<size_t>(type);
+  if (index >= sizeof(kOpRules) / sizeof(kOpRules[0])) return false;
+  *rule = kOpRules[index];
+  return true;
 }
 
 const char* input_role(OpType type, int index) {
@@ -79,14 +90,18 @@ const char* input_role(OpType type, int index) {
   static const char* const kBatchNorm[] = {"input", "scale", "bias", "mean", "var"};
   switch (type) {
     case OpType::Conv2D:
-    case OpType::FullyConnected: return index < 3 ? kConv[index] : nullptr;
+    case OpType::FullyConnected:
+      return index < 3 ? kConv[index] : nullptr;
     case OpType::MatMul:
     case OpType::Add:
     case OpType::Sub:
     case OpType::Mul:
-    case OpType::Div: return index < 2 ? kPair[index] : nullptr;
-    case OpType::BatchNorm: return index < 5 ? kBatchNorm[index] : nullptr;
-    default: return nullptr;
+    case OpType::Div:
+      return index < 2 ? kPair[index] : nullptr;
+    case OpType::BatchNorm:
+      return index < 5 ? kBatchNorm[index] : nullptr;
+    default:
+      return nullptr;
   }
 }
 
@@ -95,10 +110,14 @@ const char* input_role(OpType type, int index) {
 bool is_weight_input(OpType type, int index) {
   switch (type) {
     case OpType::Conv2D:
-    case OpType::FullyConnected: return index >= 1;
-    case OpType::MatMul: return index == 1;
-    case OpType::BatchNorm: return index >= 1;
-    default: return false;
+    case OpType::FullyConnected:
+      return index >= 1;
+    case OpType::MatMul:
+      return index == 1;
+    case OpType::BatchNorm:
+      return index >= 1;
+    default:
+      return false;
   }
 }
 
@@ -121,25 +140,40 @@ class OpChecker {
     SPRIG_RETURN_IF_ERROR(check_tensors());
     SPRIG_RETURN_IF_ERROR(check_dtypes());
     switch (type_) {
-      case OpType::Conv2D: return check_conv2d();
-      case OpType::FullyConnected: return check_fully_connected();
-      case OpType::MatMul: return check_matmul();
-      case OpType::BatchNorm: return check_batch_norm();
+      case OpType::Conv2D:
+        return check_conv2d();
+      case OpType::FullyConnected:
+        return check_fully_connected();
+      case OpType::MatMul:
+        return check_matmul();
+      case OpType::BatchNorm:
+        return check_batch_norm();
       case OpType::Add:
       case OpType::Sub:
       case OpType::Mul:
-      case OpType::Div: return check_binary();
-      case OpType::Activation: return check_activation_op();
+      case OpType::Div:
+        return check_binary();
+      case OpType::Activation:
+        return check_activation_op();
       case OpType::MaxPool2D:
-      case OpType::AveragePool2D: return check_pool2d();
-      case OpType::GlobalAveragePool: return check_global_average_pool();
-      case OpType::ReduceMean: return check_reduce_mean();
-      case OpType::Softmax: return check_softmax();
-      case OpType::Reshape: return check_reshape();
-      case OpType::Concat: return check_concat();
-      case OpType::Transpose: return check_transpose();
-      case OpType::Pad: return check_pad();
-      case OpType::Slice: return check_slice();
+      case OpType::AveragePool2D:
+        return check_pool2d();
+      case OpType::GlobalAveragePool:
+        return check_global_average_pool();
+      case OpType::ReduceMean:
+        return check_reduce_mean();
+      case OpType::Softmax:
+        return check_softmax();
+      case OpType::Reshape:
+        return check_reshape();
+      case OpType::Concat:
+        return check_concat();
+      case OpType::Transpose:
+        return check_transpose();
+      case OpType::Pad:
+        return check_pad();
+      case OpType::Slice:
+        return check_slice();
     }
     return Status::ok_status();
   }
@@ -191,8 +225,7 @@ class OpChecker {
     }
     if (sig_.num_outputs != 1)
       return fail(Code::kInvalidModel, "has %d outputs, expected 1", sig_.num_outputs);
-    if (!sig_.inputs || !sig_.outputs)
-      return fail(Code::kInvalidModel, "has no tensor list");
+    if (!sig_.inputs || !sig_.outputs) return fail(Code::kInvalidModel, "has no tensor list");
     return Status::ok_status();
   }
 
@@ -201,7 +234,8 @@ class OpChecker {
       const OpOptions got = op_.options_type();
       const char* got_name = fb::EnumNameOpOptions(got);
       return fail(Code::kInvalidModel, "options are %s, expected %s",
-                  got_name[0] ? got_name : "of an unknown type", fb::EnumNameOpOptions(rule.options));
+                  got_name[0] ? got_name : "of an unknown type",
+                  fb::EnumNameOpOptions(rule.options));
     }
     if (!op_.options())
       return fail(Code::kInvalidModel, "%s table is missing", fb::EnumNameOpOptions(rule.options));
@@ -314,7 +348,8 @@ class OpChecker {
     if (floor_window_count(in_size, pad_begin, pad_end, kernel, stride, dilation, count))
       return Status::ok_status();
     return fail(Code::kInvalidModel,
-                "%s shape %s: kernel %" PRId64 " (dilation %" PRId64 ") along %s does not fit the "
+                "%s shape %s: kernel %" PRId64 " (dilation %" PRId64
+                ") along %s does not fit the "
                 "padded input",
                 input_label(0).text, ShapeText(in(0).shape).text, kernel, dilation, axis);
   }
@@ -333,7 +368,8 @@ class OpChecker {
                                                o.pad_bottom(), o.pad_right()));
     const int64_t groups = o.groups();
     if (groups < 1 || x[3] % groups != 0)
-      return fail(Code::kInvalidModel, "groups %" PRId64 " does not divide the %" PRId64
+      return fail(Code::kInvalidModel,
+                  "groups %" PRId64 " does not divide the %" PRId64
                   " channels of input 0 (input) shape %s",
                   groups, x[3], ShapeText(x).text);
     if (w[3] != x[3] / groups)
@@ -343,8 +379,8 @@ class OpChecker {
                   ShapeText(w).text, x[3], groups);
     if (w[0] % groups != 0)
       return fail(Code::kInvalidModel,
-                  "input 1 (weights) shape %s: %" PRId64 " output channels are not divisible by %"
-                  PRId64 " groups",
+                  "input 1 (weights) shape %s: %" PRId64
+                  " output channels are not divisible by %" PRId64 " groups",
                   ShapeText(w).text, w[0], groups);
     SPRIG_RETURN_IF_ERROR(check_bias(w[0]));
     Shape expected;
@@ -362,8 +398,8 @@ class OpChecker {
   Status check_bias(int64_t channels) const {
     const TensorView* b = bias();
     if (!b || (b->shape.rank == 1 && b->shape[0] == channels)) return Status::ok_status();
-    return fail(Code::kInvalidModel, "input 2 (bias) shape %s does not match %" PRId64
-                " output channels",
+    return fail(Code::kInvalidModel,
+                "input 2 (bias) shape %s does not match %" PRId64 " output channels",
                 ShapeText(b->shape).text, channels);
   }
 
@@ -373,7 +409,8 @@ class OpChecker {
     const Shape& x = in(0).shape;
     const Shape& w = in(1).shape;
     if (w[1] != x[x.rank - 1])
-      return fail(Code::kInvalidModel, "input 1 (weights) shape %s does not match input 0 (input) "
+      return fail(Code::kInvalidModel,
+                  "input 1 (weights) shape %s does not match input 0 (input) "
                   "shape %s: K must equal the input's last dimension",
                   ShapeText(w).text, ShapeText(x).text);
     SPRIG_RETURN_IF_ERROR(check_bias(w[0]));
@@ -406,14 +443,16 @@ class OpChecker {
     const int64_t ka = a[a.rank - 1];
     const int64_t kb = b.rank == 1 ? b[0] : b[b.rank - 2];
     if (ka != kb)
-      return fail(Code::kInvalidModel, "input 1 (b) shape %s does not match input 0 (a) shape %s: "
+      return fail(Code::kInvalidModel,
+                  "input 1 (b) shape %s does not match input 0 (a) shape %s: "
                   "inner dimensions %" PRId64 " and %" PRId64 " differ",
                   ShapeText(b).text, ShapeText(a).text, ka, kb);
     Shape expected;
     const int batch_a = a.rank > 2 ? a.rank - 2 : 0;
     const int batch_b = b.rank > 2 ? b.rank - 2 : 0;
     if (!broadcast_dims(a.dims, batch_a, b.dims, batch_b, &expected))
-      return fail(Code::kInvalidModel, "input 1 (b) shape %s does not broadcast with input 0 (a) "
+      return fail(Code::kInvalidModel,
+                  "input 1 (b) shape %s does not broadcast with input 0 (a) "
                   "shape %s over the batch dimensions",
                   ShapeText(b).text, ShapeText(a).text);
     if (a.rank >= 2) expected[expected.rank++] = a[a.rank - 2];
@@ -433,8 +472,8 @@ class OpChecker {
     for (int i = 1; i < 5; ++i) {
       const Shape& p = in(i).shape;
       if (p.rank != 1 || p[0] != channels)
-        return fail(Code::kInvalidModel, "%s shape %s does not match %" PRId64
-                    " channels along axis %d",
+        return fail(Code::kInvalidModel,
+                    "%s shape %s does not match %" PRId64 " channels along axis %d",
                     input_label(i).text, ShapeText(p).text, channels, axis);
     }
     return check_output(in(0).shape);
@@ -445,7 +484,8 @@ class OpChecker {
     const Shape& b = in(1).shape;
     Shape expected;
     if (!broadcast_dims(a.dims, a.rank, b.dims, b.rank, &expected))
-      return fail(Code::kInvalidModel, "input 1 (b) shape %s does not broadcast with input 0 (a) "
+      return fail(Code::kInvalidModel,
+                  "input 1 (b) shape %s does not broadcast with input 0 (a) "
                   "shape %s",
                   ShapeText(b).text, ShapeText(a).text);
     SPRIG_RETURN_IF_ERROR(check_output(expected));
@@ -480,7 +520,8 @@ class OpChecker {
                     ceil_mode_ok(y[1], expected[1], x[1], o.pad_top(), o.stride_h()) &&
                     ceil_mode_ok(y[2], expected[2], x[2], o.pad_left(), o.stride_w());
     if (ok) return Status::ok_status();
-    return fail(Code::kInvalidModel, "output 0 shape %s does not match the expected %s (or one "
+    return fail(Code::kInvalidModel,
+                "output 0 shape %s does not match the expected %s (or one "
                 "larger per spatial dimension in ceil mode)",
                 ShapeText(y).text, ShapeText(expected).text);
   }
@@ -506,8 +547,7 @@ class OpChecker {
   Status check_reduce_mean() const {
     const fb::ReduceMeanOptions& o = *op_.options_as_ReduceMeanOptions();
     const Shape& x = in(0).shape;
-    if (!o.axes() || o.axes()->size() == 0)
-      return fail(Code::kInvalidModel, "axes are missing");
+    if (!o.axes() || o.axes()->size() == 0) return fail(Code::kInvalidModel, "axes are missing");
     if (o.axes()->size() > static_cast<uint32_t>(x.rank))
       return fail(Code::kInvalidModel, "%u axes for input 0 shape %s", o.axes()->size(),
                   ShapeText(x).text);
@@ -516,7 +556,8 @@ class OpChecker {
     for (uint32_t i = 0; i < o.axes()->size(); ++i) {
       const int axis = o.axes()->Get(i);
       if (axis <= previous || axis >= x.rank)
-        return fail(Code::kInvalidModel, "axes[%u] = %d is out of range or out of order for input 0 "
+        return fail(Code::kInvalidModel,
+                    "axes[%u] = %d is out of range or out of order for input 0 "
                     "shape %s (axes must be sorted, unique and in [0, rank))",
                     i, axis, ShapeText(x).text);
       reduced[axis] = true;
@@ -546,8 +587,8 @@ class OpChecker {
     checked_numel(in(0).shape, &in_numel);
     checked_numel(out(0).shape, &out_numel);
     if (in_numel == out_numel) return Status::ok_status();
-    return fail(Code::kInvalidModel, "output 0 shape %s does not have the %" PRId64
-                " elements of input 0 shape %s",
+    return fail(Code::kInvalidModel,
+                "output 0 shape %s does not have the %" PRId64 " elements of input 0 shape %s",
                 ShapeText(out(0).shape).text, in_numel, ShapeText(in(0).shape).text);
   }
 
@@ -562,7 +603,8 @@ class OpChecker {
       bool same = s.rank == first.rank;
       for (int d = 0; same && d < s.rank; ++d) same = d == axis || s[d] == first[d];
       if (!same)
-        return fail(Code::kInvalidModel, "input %d shape %s does not match input 0 shape %s outside "
+        return fail(Code::kInvalidModel,
+                    "input %d shape %s does not match input 0 shape %s outside "
                     "axis %d",
                     i, ShapeText(s).text, ShapeText(first).text, axis);
       if (!add_i64(expected[axis], s[axis], &expected[axis]) || expected[axis] > kMaxElements)
@@ -584,8 +626,8 @@ class OpChecker {
     for (int i = 0; i < x.rank; ++i) {
       const int p = perm->Get(static_cast<uint32_t>(i));
       if (p < 0 || p >= x.rank || used[p])
-        return fail(Code::kInvalidModel, "perm[%d] = %d: perm is not a permutation of [0, %d)", i, p,
-                    x.rank);
+        return fail(Code::kInvalidModel, "perm[%d] = %d: perm is not a permutation of [0, %d)", i,
+                    p, x.rank);
       used[p] = true;
       expected[i] = x[p];
     }
@@ -608,11 +650,12 @@ class OpChecker {
       const int64_t begin = pads->Get(static_cast<uint32_t>(d));
       const int64_t end = pads->Get(static_cast<uint32_t>(d + x.rank));
       if (begin < 0 || end < 0)
-        return fail(Code::kInvalidModel, "pads for axis %d (%" PRId64 ", %" PRId64
-                    ") must not be negative",
-                    d, begin, end);
+        return fail(Code::kInvalidModel,
+                    "pads for axis %d (%" PRId64 ", %" PRId64 ") must not be negative", d, begin,
+                    end);
       if (o.mode() == fb::PadMode::Reflect && (begin >= x[d] || end >= x[d]) && (begin || end))
-        return fail(Code::kInvalidModel, "reflect pads for axis %d (%" PRId64 ", %" PRId64
+        return fail(Code::kInvalidModel,
+                    "reflect pads for axis %d (%" PRId64 ", %" PRId64
                     ") must be below the dimension of input 0 shape %s",
                     d, begin, end, ShapeText(x).text);
       if (o.mode() == fb::PadMode::Edge && x[d] == 0 && (begin || end))
@@ -631,24 +674,27 @@ class OpChecker {
     const Shape& y = out(0).shape;
     const uint32_t rank = static_cast<uint32_t>(x.rank);
     if (!o.starts() || !o.steps() || o.starts()->size() != rank || o.steps()->size() != rank)
-      return fail(Code::kInvalidModel, "starts and steps have %u and %u entries, input 0 shape %s "
+      return fail(Code::kInvalidModel,
+                  "starts and steps have %u and %u entries, input 0 shape %s "
                   "needs %u",
                   o.starts() ? o.starts()->size() : 0u, o.steps() ? o.steps()->size() : 0u,
                   ShapeText(x).text, rank);
     if (y.rank != x.rank)
-      return fail(Code::kInvalidModel, "output 0 shape %s does not have the rank of input 0 shape %s",
-                  ShapeText(y).text, ShapeText(x).text);
+      return fail(Code::kInvalidModel,
+                  "output 0 shape %s does not have the rank of input 0 shape %s", ShapeText(y).text,
+                  ShapeText(x).text);
     for (int d = 0; d < x.rank; ++d) {
       const int64_t start = o.starts()->Get(static_cast<uint32_t>(d));
       const int64_t step = o.steps()->Get(static_cast<uint32_t>(d));
       if (step == 0) return fail(Code::kInvalidModel, "steps[%d] is 0", d);
       int64_t last = start;
-      const bool in_range =
-          y[d] == 0 ? (start >= 0 && start <= x[d])
-                    : (start >= 0 && start < x[d] && mul_i64(y[d] - 1, step, &last) &&
-                       add_i64(last, start, &last) && last >= 0 && last < x[d]);
+      const bool in_range = y[d] == 0
+                                ? (start >= 0 && start <= x[d])
+                                : (start >= 0 && start < x[d] && mul_i64(y[d] - 1, step, &last) &&
+                                   add_i64(last, start, &last) && last >= 0 && last < x[d]);
       if (!in_range)
-        return fail(Code::kInvalidModel, "output 0 shape %s reads outside input 0 shape %s along "
+        return fail(Code::kInvalidModel,
+                    "output 0 shape %s reads outside input 0 shape %s along "
                     "axis %d (start %" PRId64 ", step %" PRId64 ")",
                     ShapeText(y).text, ShapeText(x).text, d, start, step);
     }

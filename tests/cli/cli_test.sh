@@ -12,6 +12,10 @@ check() {  # check NAME COMMAND...: passes when the command succeeds
   if "$@" > "$work/last.log" 2>&1; then passed=$((passed + 1)); else
     failed=$((failed + 1)); echo "FAILED: $name"; cat "$work/last.log"; fi
 }
+said() {  # said NAME TEXT: passes when the last command's output contains TEXT
+  if grep -qE -- "$2" "$work/last.log"; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAILED: $1 (output lacks '$2')"; cat "$work/last.log"; fi
+}
 fails_with() {  # fails_with NAME TEXT COMMAND...: passes when the command fails and says TEXT
   local name=$1 text=$2; shift 2
   if "$@" > "$work/last.log" 2>&1; then failed=$((failed + 1)); echo "FAILED (succeeded): $name"
@@ -23,11 +27,12 @@ digits=$source/models/digits/digits.onnx
 check convert "$convert" "$digits" -o "$work/digits.sprig"
 check convert-f16 "$convert" "$digits" -o "$work/digits16.sprig" --dtype f16
 check inspect "$sprig" inspect "$work/digits.sprig"
-check inspect-arena grep -q "arena: .* bytes (naive sum of activations" "$work/last.log"
+said inspect-arena "arena: .* bytes \(naive sum of activations"
 check inspect-json "$sprig" inspect "$work/digits.sprig" --json
-check inspect-json-parses $python -c "import json,sys; d=json.load(open('$work/last.log')); assert d['arena_bytes'] > 0 and d['ops']" 
+cp "$work/last.log" "$work/inspect.json"
+check inspect-json-parses $python -c "import json,sys; d=json.load(open('$work/inspect.json')); assert d['arena_bytes'] > 0 and d['ops']"
 check run-npy "$sprig" run "$work/digits.sprig" -i "$source/examples/digit.npy" -o "$work/out.npy" --top-k 3
-check run-npy-class grep -q "class 3: score" "$work/last.log"
+said run-npy-class "class 3: score"
 check run-npy-matches-pytorch $python - "$work/out.npy" "$source" <<'PY'
 import sys, numpy as np
 out = np.load(sys.argv[1]); src = sys.argv[2]
@@ -39,13 +44,14 @@ err = float(np.abs(out - logits[i]).max()); print("max err", err)
 assert out.shape == (1, 10) and err <= 1e-4 * float(np.abs(logits[i]).max())
 PY
 check run-image "$sprig" run "$work/digits.sprig" -i "$source/examples/digit.png" --mean 0 --std 1 --size 8 --top-k 1
-check run-image-class grep -q "class 3: score" "$work/last.log"
+said run-image-class "class 3: score"
 check run-named "$sprig" run "$work/digits.sprig" -i "input=$source/examples/digit.npy" --output-dir "$work"
 check run-named-file test -f "$work/logits.npy"
 check run-f16 "$sprig" run "$work/digits16.sprig" -i "$source/examples/digit.npy" --top-k 1
-check run-f16-class grep -q "class 3: score" "$work/last.log"
+said run-f16-class "class 3: score"
 check bench "$sprig" bench "$work/digits.sprig" --runs 5 --warmup 1 --json
-check bench-json $python -c "import json; d=json.load(open('$work/last.log')); assert d['median_ms'] > 0"
+cp "$work/last.log" "$work/bench.json"
+check bench-json $python -c "import json; d=json.load(open('$work/bench.json')); assert d['median_ms'] > 0"
 
 # Errors: each names what is wrong, exits non-zero, and leaves no output behind.
 $python -c "import numpy as np; np.save('$work/wrong.npy', np.zeros((1,1,7,7), np.float32))"
@@ -65,7 +71,7 @@ onnx.save(model, sys.argv[1])
 PY
 echo "previous contents" > "$work/kept.sprig"
 fails_with unsupported-op "hardmax_node" "$convert" "$work/unsupported.onnx" -o "$work/kept.sprig"
-check unsupported-op-names-type grep -q "Hardmax" "$work/last.log"
+said unsupported-op-names-type "Hardmax"
 check unsupported-op-keeps-old-file grep -q "previous contents" "$work/kept.sprig"
 check no-temp-files-left bash -c "! ls '$work' | grep -q '\.tmp\.'"
 fails_with missing-onnx "cannot" "$convert" "$work/none.onnx" -o "$work/none.sprig"

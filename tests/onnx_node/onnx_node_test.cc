@@ -182,7 +182,7 @@ TEST(OnnxNodeTest, SupportedOpsPass) {
     test.name = name;
     if (!load_node_test(std::string(kNodeTestDir) + "/" + name, &test)) continue;
     bool all_supported = test.model.graph().node_size() > 0;
-    for (const onnx::NodeProto& node : test.model.graph().node)
+    for (const onnx::NodeProto& node : test.model.graph().node())
       all_supported = all_supported && supported_ops().count(node.op_type());
     if (!all_supported) continue;
     test.op = test.model.graph().node(0).op_type();

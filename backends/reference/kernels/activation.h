@@ -21,12 +21,18 @@ inline float apply_activation(const fb::Activation* activation, float x) {
   const float alpha = activation->alpha();
   const float beta = activation->beta();
   switch (activation->kind()) {
-    case fb::ActivationKind::None: return x;
-    case fb::ActivationKind::Relu: return x < 0.0f ? 0.0f : x;
-    case fb::ActivationKind::Clip: return x < alpha ? alpha : (x > beta ? beta : x);
-    case fb::ActivationKind::LeakyRelu: return x < 0.0f ? alpha * x : x;
-    case fb::ActivationKind::Sigmoid: return sigmoid(x);
-    case fb::ActivationKind::Tanh: return std::tanh(x);
+    case fb::ActivationKind::None:
+      return x;
+    case fb::ActivationKind::Relu:
+      return x < 0.0f ? 0.0f : x;
+    case fb::ActivationKind::Clip:
+      return x < alpha ? alpha : (x > beta ? beta : x);
+    case fb::ActivationKind::LeakyRelu:
+      return x < 0.0f ? alpha * x : x;
+    case fb::ActivationKind::Sigmoid:
+      return sigmoid(x);
+    case fb::ActivationKind::Tanh:
+      return std::tanh(x);
     case fb::ActivationKind::HardSigmoid: {
       const float v = alpha * x + beta;
       return v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v);
@@ -35,12 +41,14 @@ inline float apply_activation(const fb::Activation* activation, float x) {
       const float r = x + 3.0f;
       return x * (r < 0.0f ? 0.0f : (r > 6.0f ? 6.0f : r)) / 6.0f;
     }
-    case fb::ActivationKind::Gelu: return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f));
+    case fb::ActivationKind::Gelu:
+      return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f));
     case fb::ActivationKind::GeluTanh: {
       const float inner = 0.79788456080286536f * (x + 0.044715f * x * x * x);
       return 0.5f * x * (1.0f + std::tanh(inner));
     }
-    case fb::ActivationKind::Silu: return x * sigmoid(x);
+    case fb::ActivationKind::Silu:
+      return x * sigmoid(x);
   }
   return x;
 }

@@ -28,7 +28,8 @@ Status f32_concat__ref(const TensorView* const* inputs, int count, const fb::Con
   const Shape& ys = y.shape;
   const int axis = options.axis() < 0 ? options.axis() + ys.rank : options.axis();
   if (!concat_fits(inputs, count, axis, ys))
-    return Status::error(Code::kInvalidArgument, "f32_concat__ref: %d inputs do not join into %s "
+    return Status::error(Code::kInvalidArgument,
+                         "f32_concat__ref: %d inputs do not join into %s "
                          "along axis %d",
                          count, ShapeText(ys).text, options.axis());
   const int64_t outer = dims_product(ys.dims, 0, axis);

@@ -9,15 +9,15 @@ namespace {
 Status check_conv2d_shapes(const Shape& x, const Shape& w, const TensorView* bias,
                            const fb::Conv2DOptions& o, const Shape& y) {
   const int64_t groups = o.groups();
-  const bool ok = x.rank == 4 && w.rank == 4 && y.rank == 4 && groups >= 1 &&
-                  x[3] % groups == 0 && w[3] == x[3] / groups && w[0] % groups == 0 &&
-                  y[0] == x[0] && y[3] == w[0] && o.stride_h() >= 1 && o.stride_w() >= 1 &&
-                  o.dilation_h() >= 1 && o.dilation_w() >= 1 &&
-                  (!bias || bias->shape.numel() == w[0]);
+  const bool ok = x.rank == 4 && w.rank == 4 && y.rank == 4 && groups >= 1 && x[3] % groups == 0 &&
+                  w[3] == x[3] / groups && w[0] % groups == 0 && y[0] == x[0] && y[3] == w[0] &&
+                  o.stride_h() >= 1 && o.stride_w() >= 1 && o.dilation_h() >= 1 &&
+                  o.dilation_w() >= 1 && (!bias || bias->shape.numel() == w[0]);
   if (ok) return Status::ok_status();
-  return Status::error(Code::kInvalidArgument,
-                       "f32_conv2d_nhwc__ref: input %s, weights %s, output %s, groups %d do not fit",
-                       ShapeText(x).text, ShapeText(w).text, ShapeText(y).text, o.groups());
+  return Status::error(
+      Code::kInvalidArgument,
+      "f32_conv2d_nhwc__ref: input %s, weights %s, output %s, groups %d do not fit",
+      ShapeText(x).text, ShapeText(w).text, ShapeText(y).text, o.groups());
 }
 
 }  // namespace

@@ -8,7 +8,8 @@ namespace sprig::reference {
 
 // x [N,H,W,C], w [O,KH,KW,C/groups], bias [O] or null, y [N,OH,OW,O] (OH and OW taken from y):
 //   y[n,oh,ow,o] = act(bias[o] + sum_{kh,kw,c} x[n, oh*stride_h - pad_top + kh*dilation_h,
-//                                            ow*stride_w - pad_left + kw*dilation_w, g*C/groups + c]
+//                                            ow*stride_w - pad_left + kw*dilation_w, g*C/groups +
+//                                            c]
 //                                         * w[o,kh,kw,c])
 // with g = o / (O/groups); taps outside the input add nothing. Depthwise is groups == C.
 // Errors: kInvalidArgument when the shapes or options are inconsistent. y must not overlap x.

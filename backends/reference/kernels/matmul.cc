@@ -38,7 +38,8 @@ bool matmul_geometry(const Shape& a, const Shape& b, const Shape& y, MatmulGeome
 Status f32_matmul__ref(const TensorView& a, const TensorView& b, const TensorView& y) {
   MatmulGeometry g;
   if (!matmul_geometry(a.shape, b.shape, y.shape, &g))
-    return Status::error(Code::kInvalidArgument, "f32_matmul__ref: a %s, b %s, output %s do not fit",
+    return Status::error(Code::kInvalidArgument,
+                         "f32_matmul__ref: a %s, b %s, output %s do not fit",
                          ShapeText(a.shape).text, ShapeText(b.shape).text, ShapeText(y.shape).text);
   if (y.shape.numel() == 0) return Status::ok_status();
   const float* a_data = a.f32();

@@ -106,25 +106,44 @@ Status run_slice(const OpSignature& s) {
 
 OpKernel reference_op_kernel(fb::OpType type) {
   switch (type) {
-    case fb::OpType::Conv2D: return run_conv2d;
-    case fb::OpType::FullyConnected: return run_fully_connected;
-    case fb::OpType::MatMul: return run_matmul;
-    case fb::OpType::BatchNorm: return run_batch_norm;
-    case fb::OpType::Add: return run_add;
-    case fb::OpType::Sub: return run_sub;
-    case fb::OpType::Mul: return run_mul;
-    case fb::OpType::Div: return run_div;
-    case fb::OpType::Activation: return run_activation;
-    case fb::OpType::MaxPool2D: return run_max_pool2d;
-    case fb::OpType::AveragePool2D: return run_average_pool2d;
-    case fb::OpType::GlobalAveragePool: return run_global_average_pool;
-    case fb::OpType::ReduceMean: return run_reduce_mean;
-    case fb::OpType::Softmax: return run_softmax;
-    case fb::OpType::Reshape: return run_reshape;
-    case fb::OpType::Concat: return run_concat;
-    case fb::OpType::Transpose: return run_transpose;
-    case fb::OpType::Pad: return run_pad;
-    case fb::OpType::Slice: return run_slice;
+    case fb::OpType::Conv2D:
+      return run_conv2d;
+    case fb::OpType::FullyConnected:
+      return run_fully_connected;
+    case fb::OpType::MatMul:
+      return run_matmul;
+    case fb::OpType::BatchNorm:
+      return run_batch_norm;
+    case fb::OpType::Add:
+      return run_add;
+    case fb::OpType::Sub:
+      return run_sub;
+    case fb::OpType::Mul:
+      return run_mul;
+    case fb::OpType::Div:
+      return run_div;
+    case fb::OpType::Activation:
+      return run_activation;
+    case fb::OpType::MaxPool2D:
+      return run_max_pool2d;
+    case fb::OpType::AveragePool2D:
+      return run_average_pool2d;
+    case fb::OpType::GlobalAveragePool:
+      return run_global_average_pool;
+    case fb::OpType::ReduceMean:
+      return run_reduce_mean;
+    case fb::OpType::Softmax:
+      return run_softmax;
+    case fb::OpType::Reshape:
+      return run_reshape;
+    case fb::OpType::Concat:
+      return run_concat;
+    case fb::OpType::Transpose:
+      return run_transpose;
+    case fb::OpType::Pad:
+      return run_pad;
+    case fb::OpType::Slice:
+      return run_slice;
   }
   return nullptr;
 }

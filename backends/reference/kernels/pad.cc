@@ -40,7 +40,8 @@ int64_t source_index(int64_t out_index, int64_t begin, int64_t size, fb::PadMode
 Status f32_pad__ref(const TensorView& x, const fb::PadOptions& options, const TensorView& y) {
   int64_t begins[kMaxRank];
   if (!pad_fits(x.shape, options, y.shape, begins))
-    return Status::error(Code::kInvalidArgument, "f32_pad__ref: pads do not map input %s to output "
+    return Status::error(Code::kInvalidArgument,
+                         "f32_pad__ref: pads do not map input %s to output "
                          "%s",
                          ShapeText(x.shape).text, ShapeText(y.shape).text);
   const Shape& xs = x.shape;

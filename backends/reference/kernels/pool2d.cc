@@ -10,9 +10,9 @@ namespace {
 
 Status check_pool2d_shapes(const char* kernel, const Shape& x, const fb::Pool2DOptions& o,
                            const Shape& y) {
-  const bool ok = x.rank == 4 && y.rank == 4 && y[0] == x[0] && y[3] == x[3] &&
-                  o.kernel_h() >= 1 && o.kernel_w() >= 1 && o.stride_h() >= 1 &&
-                  o.stride_w() >= 1 && o.dilation_h() >= 1 && o.dilation_w() >= 1;
+  const bool ok = x.rank == 4 && y.rank == 4 && y[0] == x[0] && y[3] == x[3] && o.kernel_h() >= 1 &&
+                  o.kernel_w() >= 1 && o.stride_h() >= 1 && o.stride_w() >= 1 &&
+                  o.dilation_h() >= 1 && o.dilation_w() >= 1;
   if (ok) return Status::ok_status();
   return Status::error(Code::kInvalidArgument, "%s: input %s, output %s, kernel %dx%d do not fit",
                        kernel, ShapeText(x).text, ShapeText(y).text, o.kernel_h(), o.kernel_w());
@@ -21,9 +21,9 @@ Status check_pool2d_shapes(const char* kernel, const Shape& x, const fb::Pool2DO
 // One axis of a pooling window: the taps that fall inside the input, and how many fall inside the
 // input plus its padding.
 struct WindowTaps {
-  int64_t first = 0;      // first tap (in kernel steps) inside the input
-  int64_t end = 0;        // one past the last tap inside the input
-  int64_t padded = 0;     // taps inside [-pad_begin, size + pad_end)
+  int64_t first = 0;   // first tap (in kernel steps) inside the input
+  int64_t end = 0;     // one past the last tap inside the input
+  int64_t padded = 0;  // taps inside [-pad_begin, size + pad_end)
 };
 
 WindowTaps window_taps(int64_t out_index, int64_t stride, int64_t pad_begin, int64_t pad_end,

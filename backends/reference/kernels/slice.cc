@@ -39,7 +39,8 @@ Status f32_slice__ref(const TensorView& x, const fb::SliceOptions& options, cons
   int64_t base = 0;
   int64_t strides[kMaxRank];
   if (!slice_strides(x.shape, options, y.shape, &base, strides))
-    return Status::error(Code::kInvalidArgument, "f32_slice__ref: starts/steps do not map input %s "
+    return Status::error(Code::kInvalidArgument,
+                         "f32_slice__ref: starts/steps do not map input %s "
                          "to output %s",
                          ShapeText(x.shape).text, ShapeText(y.shape).text);
   const Shape& ys = y.shape;

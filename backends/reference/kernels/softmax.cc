@@ -7,11 +7,13 @@
 
 namespace sprig::reference {
 
-Status f32_softmax__ref(const TensorView& x, const fb::SoftmaxOptions& options, const TensorView& y) {
+Status f32_softmax__ref(const TensorView& x, const fb::SoftmaxOptions& options,
+                        const TensorView& y) {
   const Shape& xs = x.shape;
   const int axis = options.axis() < 0 ? options.axis() + xs.rank : options.axis();
   if (axis < 0 || axis >= xs.rank || y.shape != xs)
-    return Status::error(Code::kInvalidArgument, "f32_softmax__ref: axis %d, input %s, output %s "
+    return Status::error(Code::kInvalidArgument,
+                         "f32_softmax__ref: axis %d, input %s, output %s "
                          "do not fit",
                          options.axis(), ShapeText(xs).text, ShapeText(y.shape).text);
   const int64_t outer = dims_product(xs.dims, 0, axis);

@@ -1,6 +1,5 @@
 #include "converter/import/onnx/attributes.h"
 
-
 #include "converter/ir/error.h"
 
 namespace sprig::convert::onnx_import {
@@ -27,8 +26,8 @@ const onnx::AttributeProto* Attributes::find_typed(const std::string& name,
     fail(Code::kUnsupported, "attribute '" + name + "' refers to a function attribute");
   if (attribute->type() != type && attribute->type() != onnx::AttributeProto::UNDEFINED)
     fail(Code::kInvalidModel, "attribute '" + name + "' has type " +
-                                  onnx::AttributeProto::AttributeType_Name(attribute->type()) + ", expected " +
-                                  onnx::AttributeProto::AttributeType_Name(type));
+                                  onnx::AttributeProto::AttributeType_Name(attribute->type()) +
+                                  ", expected " + onnx::AttributeProto::AttributeType_Name(type));
   return attribute;
 }
 

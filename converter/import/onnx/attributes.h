@@ -22,8 +22,8 @@ class Attributes {
   int64_t get_int(const std::string& name, int64_t fallback) const;
   float get_float(const std::string& name, float fallback) const;
   std::string get_string(const std::string& name, const std::string& fallback) const;
-  std::vector<int64_t> get_ints(const std::string& name) const;  // empty when absent
-  std::vector<float> get_floats(const std::string& name) const;  // empty when absent
+  std::vector<int64_t> get_ints(const std::string& name) const;        // empty when absent
+  std::vector<float> get_floats(const std::string& name) const;        // empty when absent
   const onnx::TensorProto* get_tensor(const std::string& name) const;  // null when absent
 
  private:

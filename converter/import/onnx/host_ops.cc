@@ -49,10 +49,12 @@ HostTensor gather_elements(const HostTensor& x, Dims shape, F source) {
   const int64_t n = out.numel();
   if (x.is_float()) {
     out.floats.resize(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i) out.floats[static_cast<size_t>(i)] = x.floats[static_cast<size_t>(source(i))];
+    for (int64_t i = 0; i < n; ++i)
+      out.floats[static_cast<size_t>(i)] = x.floats[static_cast<size_t>(source(i))];
   } else {
     out.ints.resize(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i) out.ints[static_cast<size_t>(i)] = x.ints[static_cast<size_t>(source(i))];
+    for (int64_t i = 0; i < n; ++i)
+      out.ints[static_cast<size_t>(i)] = x.ints[static_cast<size_t>(source(i))];
   }
   return out;
 }
@@ -85,11 +87,20 @@ HostTensor host_binary(HostBinary op, const HostTensor& a, const HostTensor& b) 
       const float x = a.float_at(ia), y = b.float_at(ib);
       float r = 0;
       switch (op) {
-        case HostBinary::kAdd: r = x + y; break;
-        case HostBinary::kSub: r = x - y; break;
-        case HostBinary::kMul: r = x * y; break;
-        case HostBinary::kDiv: r = x / y; break;
-        case HostBinary::kEqual: break;
+        case HostBinary::kAdd:
+          r = x + y;
+          break;
+        case HostBinary::kSub:
+          r = x - y;
+          break;
+        case HostBinary::kMul:
+          r = x * y;
+          break;
+        case HostBinary::kDiv:
+          r = x / y;
+          break;
+        case HostBinary::kEqual:
+          break;
       }
       out.floats[static_cast<size_t>(i)] = r;
     });
@@ -101,14 +112,21 @@ HostTensor host_binary(HostBinary op, const HostTensor& a, const HostTensor& b) 
     const int64_t x = a.ints[static_cast<size_t>(ia)], y = b.ints[static_cast<size_t>(ib)];
     int64_t r = 0;
     switch (op) {
-      case HostBinary::kAdd: r = x + y; break;
-      case HostBinary::kSub: r = x - y; break;
-      case HostBinary::kMul: r = x * y; break;
+      case HostBinary::kAdd:
+        r = x + y;
+        break;
+      case HostBinary::kSub:
+        r = x - y;
+        break;
+      case HostBinary::kMul:
+        r = x * y;
+        break;
       case HostBinary::kDiv:
         if (y == 0) fail(Code::kInvalidModel, "integer division by zero");
         r = x / y;
         break;
-      case HostBinary::kEqual: break;
+      case HostBinary::kEqual:
+        break;
     }
     out.ints[static_cast<size_t>(i)] = r;
   });
@@ -156,8 +174,8 @@ HostTensor host_gather(const HostTensor& data, const HostTensor& indices, int64_
   for (int64_t j = 0; j < count; ++j) {
     int64_t index = indices.int_at(j);
     if (index < -dim || index >= dim)
-      fail(Code::kInvalidModel, "Gather index " + std::to_string(index) + " is out of range for size " +
-                                    std::to_string(dim));
+      fail(Code::kInvalidModel, "Gather index " + std::to_string(index) +
+                                    " is out of range for size " + std::to_string(dim));
     picked[static_cast<size_t>(j)] = index < 0 ? index + dim : index;
   }
   return gather_elements(data, shape, [&](int64_t i) {
@@ -193,9 +211,11 @@ HostTensor host_concat(const std::vector<const HostTensor*>& inputs, int64_t axi
     for (const HostTensor* t : inputs) {
       const int64_t block = t->numel() / outer;
       if (t->is_float())
-        out.floats.insert(out.floats.end(), t->floats.begin() + o * block, t->floats.begin() + (o + 1) * block);
+        out.floats.insert(out.floats.end(), t->floats.begin() + o * block,
+                          t->floats.begin() + (o + 1) * block);
       else
-        out.ints.insert(out.ints.end(), t->ints.begin() + o * block, t->ints.begin() + (o + 1) * block);
+        out.ints.insert(out.ints.end(), t->ints.begin() + o * block,
+                        t->ints.begin() + (o + 1) * block);
     }
   }
   return out;

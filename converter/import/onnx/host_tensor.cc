@@ -28,11 +28,13 @@ void check_count(size_t got, int64_t count, const std::string& name) {
 }  // namespace
 
 float HostTensor::float_at(int64_t i) const {
-  return is_float() ? floats[static_cast<size_t>(i)] : static_cast<float>(ints[static_cast<size_t>(i)]);
+  return is_float() ? floats[static_cast<size_t>(i)]
+                    : static_cast<float>(ints[static_cast<size_t>(i)]);
 }
 
 int64_t HostTensor::int_at(int64_t i) const {
-  return is_float() ? static_cast<int64_t>(floats[static_cast<size_t>(i)]) : ints[static_cast<size_t>(i)];
+  return is_float() ? static_cast<int64_t>(floats[static_cast<size_t>(i)])
+                    : ints[static_cast<size_t>(i)];
 }
 
 std::vector<float> HostTensor::as_floats() const {
@@ -131,7 +133,8 @@ HostTensor tensor_from_proto(const onnx::TensorProto& proto) {
 
 const char* elem_type_name(int32_t elem_type) {
   if (!onnx::TensorProto::DataType_IsValid(elem_type)) return "UNKNOWN";
-  return onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(elem_type)).c_str();
+  return onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(elem_type))
+      .c_str();
 }
 
 }  // namespace sprig::convert::onnx_import

@@ -18,7 +18,9 @@ struct HostTensor {
   std::vector<float> floats;  // FLOAT and FLOAT16
   std::vector<int64_t> ints;  // INT32, INT64 and BOOL
 
-  bool is_float() const { return elem_type == onnx::TensorProto::FLOAT || elem_type == onnx::TensorProto::FLOAT16; }
+  bool is_float() const {
+    return elem_type == onnx::TensorProto::FLOAT || elem_type == onnx::TensorProto::FLOAT16;
+  }
   int64_t numel() const { return dims_numel(shape); }
   // Element i converted to float or to integer, whatever the element type.
   float float_at(int64_t i) const;

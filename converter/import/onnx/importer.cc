@@ -13,7 +13,8 @@ bool Importer::is_host(const std::string& name) const {
 
 const Importer::Binding& Importer::binding(const std::string& name) const {
   auto it = bindings_.find(name);
-  if (it == bindings_.end()) fail(Code::kInvalidModel, "input '" + name + "' is not defined before its use");
+  if (it == bindings_.end())
+    fail(Code::kInvalidModel, "input '" + name + "' is not defined before its use");
   return it->second;
 }
 
@@ -35,6 +36,11 @@ void Importer::bind_value(const std::string& name, int value) {
   bindings_[name] = std::move(b);
 }
 
+void Importer::alias(const std::string& name, const std::string& existing) {
+  const Binding b = binding(existing);
+  bindings_[name] = b;
+}
+
 int Importer::value(const std::string& name) {
   const Binding& b = binding(name);
   if (b.value >= 0) return b.value;
@@ -50,11 +56,13 @@ Dims Importer::shape_of(const std::string& name) const {
 int Importer::add_constant(const std::string& name, const HostTensor& tensor) {
   if (tensor.elem_type == onnx::TensorProto::BOOL)
     fail(Code::kUnsupported, "boolean tensor '" + name + "' cannot be a graph constant");
-  return graph_.add_constant(name, tensor.shape, tensor.as_floats());
+  // Rank-0 constants are stored as [1]: the same broadcasting against any non-scalar operand.
+  return graph_.add_constant(name, tensor.shape.empty() ? Dims{1} : tensor.shape,
+                             tensor.as_floats());
 }
 
-int Importer::emit(fb::OpType type, std::vector<int> inputs, const std::string& output_name, Dims shape,
-                   fb::OpOptionsUnion options) {
+int Importer::emit(fb::OpType type, std::vector<int> inputs, const std::string& output_name,
+                   Dims shape, fb::OpOptionsUnion options) {
   const int out = graph_.add_value(output_name, fb::DType::F32, std::move(shape));
   Node node;
   node.type = type;
@@ -66,12 +74,14 @@ int Importer::emit(fb::OpType type, std::vector<int> inputs, const std::string& 
   return out;
 }
 
-int Importer::emit_transpose(int input, const std::vector<int>& perm, const std::string& output_name) {
+int Importer::emit_transpose(int input, const std::vector<int>& perm,
+                             const std::string& output_name) {
   fb::TransposeOptionsT options;
   options.perm = perm;
   fb::OpOptionsUnion u;
   u.Set(std::move(options));
-  return emit(fb::OpType::Transpose, {input}, output_name, permute_dims(info(input).shape, perm), std::move(u));
+  return emit(fb::OpType::Transpose, {input}, output_name, permute_dims(info(input).shape, perm),
+              std::move(u));
 }
 
 int Importer::emit_reshape(int input, Dims shape, const std::string& output_name) {
@@ -82,7 +92,8 @@ int Importer::emit_reshape(int input, Dims shape, const std::string& output_name
 
 int Importer::to_nhwc(int input) {
   if (info(input).shape.size() != 4)
-    fail(Code::kUnsupported, "input '" + info(input).name + "' has shape " + dims_text(info(input).shape) +
+    fail(Code::kUnsupported, "input '" + info(input).name + "' has shape " +
+                                 dims_text(info(input).shape) +
                                  ", only 4-D NCHW inputs are supported here");
   return emit_transpose(input, {0, 2, 3, 1}, info(input).name + "_nhwc");
 }

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,11 @@ class Importer {
   const HostTensor& host(const std::string& name) const;
   void bind_host(const std::string& name, HostTensor tensor);
   void bind_value(const std::string& name, int value);
+  // `name` stands for whatever `existing` stands for.
+  void alias(const std::string& name, const std::string& existing);
+  // Whether any node or graph output reads `name` (set up by the caller before importing nodes).
+  void set_used_names(std::set<std::string> names) { used_ = std::move(names); }
+  bool is_used(const std::string& name) const { return !name.empty() && used_.count(name) > 0; }
   // The graph value behind `name`; a constant known now becomes an F32 graph constant named
   // after it (once).
   int value(const std::string& name);
@@ -75,6 +81,7 @@ class Importer {
   std::string node_name_;
   std::map<std::string, Binding> bindings_;
   std::map<std::string, int> cache_;
+  std::set<std::string> used_;
 };
 
 // Input i of a node, or "" when it is absent (missing or an empty name).

@@ -44,6 +44,11 @@ void import_transpose(Importer& im, const onnx::NodeProto& node);
 void import_pad(Importer& im, const onnx::NodeProto& node);
 void import_slice(Importer& im, const onnx::NodeProto& node);
 void import_gather(Importer& im, const onnx::NodeProto& node);
+// ops_emulated.cc
+void import_reduce_max(Importer& im, const onnx::NodeProto& node);
+void import_abs(Importer& im, const onnx::NodeProto& node);
+// Gelu on x, written to y: the importer of a whole Erf-based Gelu subgraph (gelu_pattern.h).
+void import_gelu(Importer& im, const std::string& x_name, const std::string& y_name);
 // ops_constant.cc
 void import_constant(Importer& im, const onnx::NodeProto& node);
 void import_identity(Importer& im, const onnx::NodeProto& node);

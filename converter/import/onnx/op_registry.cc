@@ -12,6 +12,7 @@ struct Entry {
 
 const std::map<std::string, Entry>& registry() {
   static const std::map<std::string, Entry> table = {
+      {"Abs", {import_abs, 1}},
       {"Add", {import_binary, 1}},
       {"AveragePool", {import_average_pool, 1}},
       {"BatchNormalization", {import_batch_norm, 1}},
@@ -38,6 +39,7 @@ const std::map<std::string, Entry>& registry() {
       {"Mul", {import_binary, 1}},
       {"Pad", {import_pad, 11}},
       {"Range", {import_range, 11}},
+      {"ReduceMax", {import_reduce_max, 1}},
       {"ReduceMean", {import_reduce_mean, 1}},
       {"Relu", {import_activation, 1}},
       {"Reshape", {import_reshape, 5}},

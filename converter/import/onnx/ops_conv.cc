@@ -16,11 +16,13 @@ int ohwi_weights(Importer& im, const std::string& name) {
   if (im.is_host(name)) {
     return im.cached_constant(name + "#ohwi", [&] {
       const HostTensor& w = im.host(name);
-      return im.add_constant(name, host_transpose(host_reshape(w, as_2d_kernel(w.shape)), {0, 2, 3, 1}));
+      return im.add_constant(name,
+                             host_transpose(host_reshape(w, as_2d_kernel(w.shape)), {0, 2, 3, 1}));
     });
   }
   int w = im.value(name);
-  if (im.info(w).shape.size() == 3) w = im.emit_reshape(w, as_2d_kernel(im.info(w).shape), name + "_2d");
+  if (im.info(w).shape.size() == 3)
+    w = im.emit_reshape(w, as_2d_kernel(im.info(w).shape), name + "_2d");
   return im.emit_transpose(w, {0, 2, 3, 1}, name + "_ohwi");
 }
 
@@ -35,13 +37,14 @@ void import_conv(Importer& im, const onnx::NodeProto& node) {
   const Dims x = im.shape_of(x_name);
   const Dims w = im.shape_of(w_name);
   if (x.size() != 3 && x.size() != 4)
-    fail(Code::kUnsupported, "input shape " + dims_text(x) + ": only 1-D and 2-D convolutions are supported");
+    fail(Code::kUnsupported,
+         "input shape " + dims_text(x) + ": only 1-D and 2-D convolutions are supported");
   if (w.size() != x.size())
     fail(Code::kInvalidModel, "weights " + dims_text(w) + " do not match input " + dims_text(x));
   const int64_t groups = attrs.get_int("group", 1);
   if (groups < 1 || x[1] % groups != 0 || w[1] != x[1] / groups || w[0] % groups != 0)
-    fail(Code::kInvalidModel, "weights " + dims_text(w) + " do not match input " + dims_text(x) + " with " +
-                                  std::to_string(groups) + " groups");
+    fail(Code::kInvalidModel, "weights " + dims_text(w) + " do not match input " + dims_text(x) +
+                                  " with " + std::to_string(groups) + " groups");
   const Window2D win = resolve_window(attrs, x, Dims(w.begin() + 2, w.end()), false);
 
   std::vector<int> inputs = {0, ohwi_weights(im, w_name)};
@@ -68,8 +71,8 @@ void import_conv(Importer& im, const onnx::NodeProto& node) {
   fb::OpOptionsUnion u;
   u.Set(std::move(options));
   const std::string y_name = node_output(node, 0);
-  const int y = im.emit(fb::OpType::Conv2D, inputs, y_name + "_nhwc", {x[0], win.out[0], win.out[1], w[0]},
-                        std::move(u));
+  const int y = im.emit(fb::OpType::Conv2D, inputs, y_name + "_nhwc",
+                        {x[0], win.out[0], win.out[1], w[0]}, std::move(u));
   if (x.size() == 4) {
     im.bind_value(y_name, im.to_nchw(y, y_name));
   } else {

@@ -9,7 +9,8 @@
 namespace sprig::convert::onnx_import {
 namespace {
 
-void emit_activation(Importer& im, const onnx::NodeProto& node, fb::ActivationKind kind, float alpha, float beta) {
+void emit_activation(Importer& im, const onnx::NodeProto& node, fb::ActivationKind kind,
+                     float alpha, float beta) {
   const std::string x_name = required_input(node, 0);
   const std::string y_name = node_output(node, 0);
   fb::ActivationOptionsT options;
@@ -20,7 +21,8 @@ void emit_activation(Importer& im, const onnx::NodeProto& node, fb::ActivationKi
   fb::OpOptionsUnion u;
   u.Set(std::move(options));
   const int x = im.value(x_name);
-  im.bind_value(y_name, im.emit(fb::OpType::Activation, {x}, y_name, im.info(x).shape, std::move(u)));
+  im.bind_value(y_name,
+                im.emit(fb::OpType::Activation, {x}, y_name, im.info(x).shape, std::move(u)));
 }
 
 float scalar_float(const HostTensor& t, const char* what) {

@@ -40,12 +40,13 @@ int add_c(Importer& im, int y, const std::string& c_name, float beta, const std:
   } else {
     c = im.value(c_name);
     if (beta != 1.0f)
-      c = im.emit(fb::OpType::Mul, {c, scalar_constant(im, c_name + "_beta", beta)}, c_name + "_scaled",
-                  im.info(c).shape, binary_options());
+      c = im.emit(fb::OpType::Mul, {c, scalar_constant(im, c_name + "_beta", beta)},
+                  c_name + "_scaled", im.info(c).shape, binary_options());
   }
   const Dims out = broadcast_dims(y_shape, im.info(c).shape);
   if (out != y_shape)
-    fail(Code::kInvalidModel, "C " + dims_text(im.info(c).shape) + " does not broadcast to " + dims_text(y_shape));
+    fail(Code::kInvalidModel,
+         "C " + dims_text(im.info(c).shape) + " does not broadcast to " + dims_text(y_shape));
   return im.emit(fb::OpType::Add, {y, c}, out_name, out, binary_options());
 }
 
@@ -54,7 +55,8 @@ Dims matmul_shape(const Dims& a, const Dims& b) {
   const int64_t ka = a.back();
   const int64_t kb = b.size() == 1 ? b[0] : b[b.size() - 2];
   if (ka != kb)
-    fail(Code::kInvalidModel, "MatMul shapes " + dims_text(a) + " and " + dims_text(b) + " do not match");
+    fail(Code::kInvalidModel,
+         "MatMul shapes " + dims_text(a) + " and " + dims_text(b) + " do not match");
   const Dims batch_a(a.begin(), a.size() > 2 ? a.end() - 2 : a.begin());
   const Dims batch_b(b.begin(), b.size() > 2 ? b.end() - 2 : b.begin());
   Dims out = broadcast_dims(batch_a, batch_b);
@@ -79,7 +81,8 @@ void import_gemm(Importer& im, const onnx::NodeProto& node) {
   const Dims a_shape = im.shape_of(a_name);
   const Dims b_shape = im.shape_of(b_name);
   if (a_shape.size() != 2 || b_shape.size() != 2)
-    fail(Code::kInvalidModel, "Gemm takes 2-D inputs, got " + dims_text(a_shape) + " and " + dims_text(b_shape));
+    fail(Code::kInvalidModel,
+         "Gemm takes 2-D inputs, got " + dims_text(a_shape) + " and " + dims_text(b_shape));
 
   int a = im.value(a_name);
   if (trans_a) a = im.emit_transpose(a, {1, 0}, a_name + "_t");
@@ -87,7 +90,8 @@ void import_gemm(Importer& im, const onnx::NodeProto& node) {
   const int64_t k = im.info(a).shape[1];
   const int64_t n = trans_b ? b_shape[0] : b_shape[1];
   if ((trans_b ? b_shape[1] : b_shape[0]) != k)
-    fail(Code::kInvalidModel, "Gemm shapes " + dims_text(a_shape) + " and " + dims_text(b_shape) + " do not match");
+    fail(Code::kInvalidModel,
+         "Gemm shapes " + dims_text(a_shape) + " and " + dims_text(b_shape) + " do not match");
 
   const bool has_c = !c_name.empty();
   if (im.is_host(b_name)) {
@@ -104,10 +108,12 @@ void import_gemm(Importer& im, const onnx::NodeProto& node) {
       }
     }
     if (!has_c || c_is_bias) {
-      im.bind_value(y_name, im.emit(fb::OpType::FullyConnected, inputs, y_name, {m, n}, fully_connected_options()));
+      im.bind_value(y_name, im.emit(fb::OpType::FullyConnected, inputs, y_name, {m, n},
+                                    fully_connected_options()));
       return;
     }
-    const int y = im.emit(fb::OpType::FullyConnected, inputs, y_name + "_fc", {m, n}, fully_connected_options());
+    const int y = im.emit(fb::OpType::FullyConnected, inputs, y_name + "_fc", {m, n},
+                          fully_connected_options());
     im.bind_value(y_name, add_c(im, y, c_name, beta, y_name));
     return;
   }
@@ -121,8 +127,8 @@ void import_gemm(Importer& im, const onnx::NodeProto& node) {
     return u;
   }());
   if (alpha != 1.0f)
-    y = im.emit(fb::OpType::Mul, {y, scalar_constant(im, y_name + "_alpha", alpha)}, has_c ? y_name + "_scaled" : y_name,
-                {m, n}, binary_options());
+    y = im.emit(fb::OpType::Mul, {y, scalar_constant(im, y_name + "_alpha", alpha)},
+                has_c ? y_name + "_scaled" : y_name, {m, n}, binary_options());
   if (has_c) y = add_c(im, y, c_name, beta, y_name);
   im.bind_value(y_name, y);
 }
@@ -139,13 +145,14 @@ void import_matmul(Importer& im, const onnx::NodeProto& node) {
     const int w = im.cached_constant(b_name + "#fc", [&] {
       return im.add_constant(b_name, host_transpose(scaled(im.host(b_name), 1.0f), {1, 0}));
     });
-    im.bind_value(y_name, im.emit(fb::OpType::FullyConnected, {im.value(a_name), w}, y_name, y_shape,
-                                  fully_connected_options()));
+    im.bind_value(y_name, im.emit(fb::OpType::FullyConnected, {im.value(a_name), w}, y_name,
+                                  y_shape, fully_connected_options()));
     return;
   }
   fb::OpOptionsUnion u;
   u.Set(fb::MatMulOptionsT{});
-  im.bind_value(y_name, im.emit(fb::OpType::MatMul, {im.value(a_name), im.value(b_name)}, y_name, y_shape, std::move(u)));
+  im.bind_value(y_name, im.emit(fb::OpType::MatMul, {im.value(a_name), im.value(b_name)}, y_name,
+                                y_shape, std::move(u)));
 }
 
 }  // namespace sprig::convert::onnx_import

@@ -19,7 +19,8 @@ void reshape_to(Importer& im, const onnx::NodeProto& node, const Dims& shape) {
   }
   const int x = im.value(x_name);
   if (dims_numel(im.info(x).shape) != dims_numel(shape))
-    fail(Code::kInvalidModel, "cannot reshape " + dims_text(im.info(x).shape) + " to " + dims_text(shape));
+    fail(Code::kInvalidModel,
+         "cannot reshape " + dims_text(im.info(x).shape) + " to " + dims_text(shape));
   im.bind_value(y_name, im.emit_reshape(x, shape, y_name));
 }
 
@@ -40,7 +41,8 @@ void import_reshape(Importer& im, const onnx::NodeProto& node) {
   attrs.allow({"allowzero"});
   const Dims target = im.host(required_input(node, 1)).as_ints();
   const Dims x = im.shape_of(required_input(node, 0));
-  if (attrs.get_int("allowzero", 0) != 0 && std::find(target.begin(), target.end(), 0) != target.end())
+  if (attrs.get_int("allowzero", 0) != 0 &&
+      std::find(target.begin(), target.end(), 0) != target.end())
     fail(Code::kUnsupported, "allowzero 1 with a zero in the shape is not supported");
   reshape_to(im, node, resolve_reshape(x, target));
 }
@@ -51,7 +53,8 @@ void import_flatten(Importer& im, const onnx::NodeProto& node) {
   const Dims x = im.shape_of(required_input(node, 0));
   const int64_t rank = static_cast<int64_t>(x.size());
   int64_t axis = attrs.get_int("axis", 1);
-  if (axis < -rank || axis > rank) fail(Code::kInvalidModel, "axis " + std::to_string(axis) + " is out of range");
+  if (axis < -rank || axis > rank)
+    fail(Code::kInvalidModel, "axis " + std::to_string(axis) + " is out of range");
   if (axis < 0) axis += rank;
   int64_t outer = 1;
   for (int64_t d = 0; d < axis; ++d) outer *= x[static_cast<size_t>(d)];

@@ -30,7 +30,8 @@ Dims broadcast_dims(const Dims& a, const Dims& b) {
     const int64_t da = i + a.size() >= rank ? a[i + a.size() - rank] : 1;
     const int64_t db = i + b.size() >= rank ? b[i + b.size() - rank] : 1;
     if (da != db && da != 1 && db != 1)
-      fail(Code::kInvalidModel, "shapes " + dims_text(a) + " and " + dims_text(b) + " do not broadcast");
+      fail(Code::kInvalidModel,
+           "shapes " + dims_text(a) + " and " + dims_text(b) + " do not broadcast");
     out[i] = da == 1 ? db : da;
   }
   return out;
@@ -38,7 +39,8 @@ Dims broadcast_dims(const Dims& a, const Dims& b) {
 
 int normalize_axis(int64_t axis, int rank) {
   if (axis < -rank || axis >= rank)
-    fail(Code::kInvalidModel, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+    fail(Code::kInvalidModel,
+         "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
   return static_cast<int>(axis < 0 ? axis + rank : axis);
 }
 
@@ -63,10 +65,12 @@ Dims resolve_reshape(const Dims& input, const Dims& target) {
       out[i] = input[i];
     }
     if (out[i] == -1) {
-      if (inferred >= 0) fail(Code::kInvalidModel, "reshape target " + dims_text(target) + " has two -1");
+      if (inferred >= 0)
+        fail(Code::kInvalidModel, "reshape target " + dims_text(target) + " has two -1");
       inferred = static_cast<int>(i);
     } else if (out[i] < 0) {
-      fail(Code::kInvalidModel, "reshape target " + dims_text(target) + " has a negative dimension");
+      fail(Code::kInvalidModel,
+           "reshape target " + dims_text(target) + " has a negative dimension");
     } else {
       known *= out[i];
     }

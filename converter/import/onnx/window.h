@@ -24,6 +24,7 @@ struct Window2D {
 // `input` is the NCHW (or NCL) input shape; `kernel` is the kernel's spatial size when known from
 // the weights (Conv), empty for pools, which read kernel_shape. Throws kUnsupported for 3-D and
 // higher windows and unknown auto_pad values, kInvalidModel for inconsistent attributes.
-Window2D resolve_window(const Attributes& attrs, const Dims& input, const Dims& kernel, bool ceil_mode);
+Window2D resolve_window(const Attributes& attrs, const Dims& input, const Dims& kernel,
+                        bool ceil_mode);
 
 }  // namespace sprig::convert::onnx_import
