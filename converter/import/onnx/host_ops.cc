@@ -59,6 +59,21 @@ HostTensor gather_elements(const HostTensor& x, Dims shape, F source) {
   return out;
 }
 
+// Import-time folding is meant for shape-sized data; a larger result is refused rather than
+// allocated.
+constexpr int64_t kMaxFoldedElements = int64_t{1} << 26;
+
+void check_fold_size(const Dims& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0) fail(Code::kInvalidModel, "shape " + dims_text(shape) + " has a negative dimension");
+    if (d != 0 && n > kMaxFoldedElements / d)
+      fail(Code::kUnsupported,
+           "a constant of shape " + dims_text(shape) + " is too large to compute at import");
+    n *= d;
+  }
+}
+
 int64_t scalar_int(const HostTensor& t, const char* what) {
   if (t.numel() != 1) fail(Code::kInvalidModel, std::string(what) + " must be a scalar");
   return t.int_at(0);
@@ -153,6 +168,7 @@ HostTensor host_where(const HostTensor& condition, const HostTensor& x, const Ho
 
 HostTensor host_expand(const HostTensor& x, const Dims& shape) {
   const Dims out_shape = broadcast_dims(x.shape, shape);
+  check_fold_size(out_shape);
   std::vector<int64_t> sources(static_cast<size_t>(dims_numel(out_shape)));
   for_each_broadcast(out_shape, x.shape, out_shape,
                      [&](int64_t i, int64_t ix, int64_t) { sources[static_cast<size_t>(i)] = ix; });
@@ -287,7 +303,10 @@ HostTensor host_range(const HostTensor& start, const HostTensor& limit, const Ho
   if (start.is_float()) {
     const float s = start.float_at(0), l = limit.float_at(0), d = delta.float_at(0);
     if (d == 0) fail(Code::kInvalidModel, "Range delta is 0");
-    const int64_t n = std::max<int64_t>(0, static_cast<int64_t>(std::ceil((l - s) / d)));
+    const double count = std::ceil((static_cast<double>(l) - s) / d);
+    if (!(count <= static_cast<double>(kMaxFoldedElements)))
+      fail(Code::kUnsupported, "Range is too long to compute at import");
+    const int64_t n = count > 0 ? static_cast<int64_t>(count) : 0;
     for (int64_t i = 0; i < n; ++i) out.floats.push_back(s + static_cast<float>(i) * d);
     out.shape = {n};
     return out;
@@ -295,8 +314,12 @@ HostTensor host_range(const HostTensor& start, const HostTensor& limit, const Ho
   const int64_t s = scalar_int(start, "Range start"), l = scalar_int(limit, "Range limit"),
                 d = scalar_int(delta, "Range delta");
   if (d == 0) fail(Code::kInvalidModel, "Range delta is 0");
-  const int64_t span = l - s;
-  const int64_t n = std::max<int64_t>(0, d > 0 ? (span + d - 1) / d : (span + d + 1) / d);
+  int64_t span = 0, rounded = 0;
+  if (__builtin_sub_overflow(l, s, &span) ||
+      __builtin_add_overflow(span, d > 0 ? d - 1 : d + 1, &rounded))
+    fail(Code::kUnsupported, "Range is too long to compute at import");
+  const int64_t n = std::max<int64_t>(0, rounded / d);
+  if (n > kMaxFoldedElements) fail(Code::kUnsupported, "Range is too long to compute at import");
   for (int64_t i = 0; i < n; ++i) out.ints.push_back(s + i * d);
   out.shape = {n};
   return out;

@@ -77,7 +77,7 @@ HostTensor tensor_from_proto(const onnx::TensorProto& proto) {
     if (d < 0) fail(Code::kInvalidModel, "tensor '" + name + "' has a negative dimension");
     t.shape.push_back(d);
   }
-  const int64_t count = t.numel();
+  const int64_t count = checked_numel(t.shape);
   const bool raw = proto.has_raw_data();
   switch (proto.data_type()) {
     case onnx::TensorProto::FLOAT:

@@ -56,6 +56,7 @@ Dims input_shape(const onnx::ValueInfoProto& input, const ConvertOptions& option
       fail(Code::kInvalidArgument,
            "input shape for '" + name + "' has rank " + std::to_string(given->second.size()) +
                ", the model's input has rank " + std::to_string(type.shape().dim_size()));
+    onnx_import::checked_numel(given->second);
     return given->second;
   }
   if (!type.has_shape())
@@ -65,6 +66,7 @@ Dims input_shape(const onnx::ValueInfoProto& input, const ConvertOptions& option
   for (const onnx::TensorShapeProto::Dimension& dim : type.shape().dim())
     dims.push_back(dim.has_dim_value() && dim.dim_value() > 0 ? dim.dim_value()
                                                               : options.dynamic_dim);
+  onnx_import::checked_numel(dims);
   return dims;
 }
 

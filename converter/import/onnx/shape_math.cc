@@ -23,6 +23,17 @@ int64_t dims_numel(const Dims& dims) {
   return n;
 }
 
+int64_t checked_numel(const Dims& dims) {
+  constexpr int64_t kMaxElements = int64_t{1} << 48;
+  int64_t n = 1;
+  for (int64_t d : dims) {
+    if (d < 0 || (d != 0 && n > kMaxElements / d))
+      fail(Code::kInvalidModel, "shape " + dims_text(dims) + " is negative or too large");
+    n *= d;
+  }
+  return n;
+}
+
 Dims broadcast_dims(const Dims& a, const Dims& b) {
   const size_t rank = std::max(a.size(), b.size());
   Dims out(rank);
@@ -72,7 +83,8 @@ Dims resolve_reshape(const Dims& input, const Dims& target) {
       fail(Code::kInvalidModel,
            "reshape target " + dims_text(target) + " has a negative dimension");
     } else {
-      known *= out[i];
+      if (__builtin_mul_overflow(known, out[i], &known))
+        fail(Code::kInvalidModel, "reshape target " + dims_text(target) + " is too large");
     }
   }
   const int64_t total = dims_numel(input);

@@ -13,6 +13,9 @@ using Dims = std::vector<int64_t>;
 
 std::string dims_text(const Dims& dims);
 int64_t dims_numel(const Dims& dims);
+// The element count of a shape read from a file: kInvalidModel for a negative dimension or a count
+// beyond 2^48.
+int64_t checked_numel(const Dims& dims);
 
 // Numpy-style broadcast of two shapes.
 Dims broadcast_dims(const Dims& a, const Dims& b);
