@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "converter/import/onnx/attributes.h"
 #include "converter/import/onnx/importer.h"
@@ -15,6 +16,10 @@ using OpImporter = void (*)(Importer&, const onnx::NodeProto&);
 
 // The importer for `op_type`, or null when the op is not supported or not part of `opset`.
 OpImporter find_op_importer(const std::string& op_type, int opset);
+
+// The reduced axes of a ReduceMean / ReduceMax node (its "axes" attribute, or every axis),
+// normalized to [0, rank). Throws kUnsupported for an empty list.
+std::vector<int> reduce_axes(const Attributes& attrs, int rank);
 
 // ops_conv.cc
 void import_conv(Importer& im, const onnx::NodeProto& node);

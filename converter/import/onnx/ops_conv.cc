@@ -59,14 +59,7 @@ void import_conv(Importer& im, const onnx::NodeProto& node) {
   inputs[0] = im.to_nhwc(in);
 
   fb::Conv2DOptionsT options;
-  options.stride_h = static_cast<int32_t>(win.stride[0]);
-  options.stride_w = static_cast<int32_t>(win.stride[1]);
-  options.dilation_h = static_cast<int32_t>(win.dilation[0]);
-  options.dilation_w = static_cast<int32_t>(win.dilation[1]);
-  options.pad_top = static_cast<int32_t>(win.pad_begin[0]);
-  options.pad_left = static_cast<int32_t>(win.pad_begin[1]);
-  options.pad_bottom = static_cast<int32_t>(win.pad_end[0]);
-  options.pad_right = static_cast<int32_t>(win.pad_end[1]);
+  set_window_options(win, &options);
   options.groups = static_cast<int32_t>(groups);
   fb::OpOptionsUnion u;
   u.Set(std::move(options));

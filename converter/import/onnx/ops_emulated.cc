@@ -52,13 +52,7 @@ void import_reduce_max(Importer& im, const onnx::NodeProto& node) {
   const std::string y_name = node_output(node, 0);
   const Dims x = im.shape_of(x_name);
   const int rank = static_cast<int>(x.size());
-  std::vector<int> axes;
-  if (attrs.has("axes")) {
-    axes = normalize_axes(attrs.get_ints("axes"), rank);
-  } else {
-    for (int d = 0; d < rank; ++d) axes.push_back(d);
-  }
-  if (axes.empty()) fail(Code::kUnsupported, "reducing no axes is not supported");
+  const std::vector<int> axes = reduce_axes(attrs, rank);
   const bool keep_dims = attrs.get_int("keepdims", 1) != 0;
   int y = im.value(x_name);
   // Runs of contiguous axes, last run first, each reduced in one pooling.

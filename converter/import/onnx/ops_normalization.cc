@@ -67,13 +67,7 @@ void import_softmax(Importer& im, const onnx::NodeProto& node) {
   im.bind_value(y_name, im.emit_reshape(y, x, y_name));
 }
 
-void import_reduce_mean(Importer& im, const onnx::NodeProto& node) {
-  const Attributes attrs(node);
-  attrs.allow({"axes", "keepdims"});
-  const std::string x_name = required_input(node, 0);
-  const std::string y_name = node_output(node, 0);
-  const Dims x = im.shape_of(x_name);
-  const int rank = static_cast<int>(x.size());
+std::vector<int> reduce_axes(const Attributes& attrs, int rank) {
   std::vector<int> axes;
   if (attrs.has("axes")) {
     axes = normalize_axes(attrs.get_ints("axes"), rank);
@@ -81,6 +75,17 @@ void import_reduce_mean(Importer& im, const onnx::NodeProto& node) {
     for (int d = 0; d < rank; ++d) axes.push_back(d);
   }
   if (axes.empty()) fail(Code::kUnsupported, "reducing no axes is not supported");
+  return axes;
+}
+
+void import_reduce_mean(Importer& im, const onnx::NodeProto& node) {
+  const Attributes attrs(node);
+  attrs.allow({"axes", "keepdims"});
+  const std::string x_name = required_input(node, 0);
+  const std::string y_name = node_output(node, 0);
+  const Dims x = im.shape_of(x_name);
+  const int rank = static_cast<int>(x.size());
+  const std::vector<int> axes = reduce_axes(attrs, rank);
   const bool keep_dims = attrs.get_int("keepdims", 1) != 0;
   Dims y;
   for (int d = 0; d < rank; ++d) {

@@ -21,14 +21,7 @@ void import_pool(Importer& im, const onnx::NodeProto& node, fb::OpType type,
   fb::Pool2DOptionsT options;
   options.kernel_h = static_cast<int32_t>(win.kernel[0]);
   options.kernel_w = static_cast<int32_t>(win.kernel[1]);
-  options.stride_h = static_cast<int32_t>(win.stride[0]);
-  options.stride_w = static_cast<int32_t>(win.stride[1]);
-  options.dilation_h = static_cast<int32_t>(win.dilation[0]);
-  options.dilation_w = static_cast<int32_t>(win.dilation[1]);
-  options.pad_top = static_cast<int32_t>(win.pad_begin[0]);
-  options.pad_left = static_cast<int32_t>(win.pad_begin[1]);
-  options.pad_bottom = static_cast<int32_t>(win.pad_end[0]);
-  options.pad_right = static_cast<int32_t>(win.pad_end[1]);
+  set_window_options(win, &options);
   options.count_include_pad = count_include_pad;
   fb::OpOptionsUnion u;
   u.Set(std::move(options));

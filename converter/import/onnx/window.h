@@ -27,4 +27,17 @@ struct Window2D {
 Window2D resolve_window(const Attributes& attrs, const Dims& input, const Dims& kernel,
                         bool ceil_mode);
 
+// Copies strides, dilations and pads into a Conv2DOptionsT or Pool2DOptionsT.
+template <typename Options>
+void set_window_options(const Window2D& win, Options* options) {
+  options->stride_h = static_cast<int32_t>(win.stride[0]);
+  options->stride_w = static_cast<int32_t>(win.stride[1]);
+  options->dilation_h = static_cast<int32_t>(win.dilation[0]);
+  options->dilation_w = static_cast<int32_t>(win.dilation[1]);
+  options->pad_top = static_cast<int32_t>(win.pad_begin[0]);
+  options->pad_left = static_cast<int32_t>(win.pad_begin[1]);
+  options->pad_bottom = static_cast<int32_t>(win.pad_end[0]);
+  options->pad_right = static_cast<int32_t>(win.pad_end[1]);
+}
+
 }  // namespace sprig::convert::onnx_import
