@@ -12,6 +12,7 @@ mkdir -p "$corpus" build-fuzz/crashes
 cp build/fixtures/digits/digits.sprig "$corpus/" 2>/dev/null || true
 build/converter/sprig-convert models/digits/digits.onnx -o "$corpus/digits.sprig" > /dev/null
 build/tests/sprig_write_seed_models "$corpus"
+cp tests/fuzz/regressions/model_load/* "$corpus/"
 build-fuzz/tests/fuzz/model_load_fuzzer -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=2048 \
   -artifact_prefix=build-fuzz/crashes/ "$corpus" 2>&1 | tail -n 5
 echo "fuzz: model_load ran ${seconds}s clean"

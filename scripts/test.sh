@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The whole test suite: install what is needed, build, run every test (unit, bad input,
 # conformance of the reference backend against PyTorch and ONNX's node tests, end to end, C API,
-# CLI), then run the model-loader fuzz target briefly when clang is there.
+# CLI), again under ASan + UBSan, then run the model-loader fuzz target briefly when clang is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install_deps.sh
 cmake --preset release > /dev/null
 cmake --build --preset release
 ctest --preset release
+# The same suites again under AddressSanitizer + UndefinedBehaviorSanitizer.
+cmake --preset asan > /dev/null
+cmake --build --preset asan
+ctest --preset asan
 if command -v clang++ > /dev/null; then
   scripts/fuzz.sh "${SPRIG_FUZZ_SECONDS:-60}"
 else

@@ -44,9 +44,9 @@ Status check_shape(int index, const fb::Tensor* tensor, Shape* shape) {
     if (dim < 0 || dim > kMaxElements)
       return invalid("tensor %d '%s' has invalid dimension %" PRId64 " at axis %d", index,
                      tensor_label(tensor), dim, d);
-    numel *= dim;
-    if (numel > kMaxElements)
+    if (dim != 0 && numel > kMaxElements / dim)
       return invalid("tensor %d '%s' has too many elements", index, tensor_label(tensor));
+    numel *= dim;
     (*shape)[d] = dim;
   }
   return Status::ok_status();

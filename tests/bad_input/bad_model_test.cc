@@ -1,8 +1,11 @@
 // Every kind of broken model file gets its own clear error, never a crash.
 #include <gtest/gtest.h>
 
+#include <dirent.h>
+
 #include <cstring>
 #include <fstream>
+#include <iterator>
 
 #include "runtime/core/file_header.h"
 #include "tests/common/test_util.h"
@@ -152,6 +155,25 @@ TEST_F(BadModelTest, EveryTruncationIsRejectedCleanly) {
     std::vector<uint8_t> bytes(good_.begin(), good_.begin() + static_cast<long>(size));
     EXPECT_FALSE(load_bytes_status(bytes).ok()) << size;
   }
+}
+
+// Inputs the model-loader fuzz target once crashed on: each must now be refused cleanly (the
+// sanitizer build of this test turns any undefined behaviour back into a failure).
+TEST_F(BadModelTest, FuzzRegressionsAreRefused) {
+  const std::string dir = source_dir() + "/tests/fuzz/regressions/model_load";
+  DIR* listing = opendir(dir.c_str());
+  ASSERT_NE(listing, nullptr) << dir;
+  int count = 0;
+  while (dirent* entry = readdir(listing)) {
+    if (entry->d_name[0] == '.') continue;
+    std::ifstream in(dir + "/" + entry->d_name, std::ios::binary);
+    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const Status status = load_bytes_status(bytes);
+    EXPECT_FALSE(status.ok()) << entry->d_name;
+    ++count;
+  }
+  closedir(listing);
+  EXPECT_GT(count, 0);
 }
 
 TEST_F(BadModelTest, CallerArenaTooSmall) {

@@ -22,7 +22,7 @@ namespace {
 
 std::shared_ptr<uint8_t> aligned_copy(const std::vector<uint8_t>& bytes) {
   void* memory = std::aligned_alloc(64, (bytes.size() + 63) / 64 * 64 + 64);
-  std::memcpy(memory, bytes.data(), bytes.size());
+  if (!bytes.empty()) std::memcpy(memory, bytes.data(), bytes.size());
   return std::shared_ptr<uint8_t>(static_cast<uint8_t*>(memory), [](uint8_t* p) { std::free(p); });
 }
 

@@ -45,7 +45,7 @@ std::vector<float> tensor_floats(const onnx::TensorProto& tensor) {
   std::vector<float> values;
   if (tensor.has_raw_data()) {
     values.resize(tensor.raw_data().size() / sizeof(float));
-    std::memcpy(values.data(), tensor.raw_data().data(), values.size() * sizeof(float));
+    if (!values.empty()) std::memcpy(values.data(), tensor.raw_data().data(), values.size() * sizeof(float));
   } else {
     values.assign(tensor.float_data().begin(), tensor.float_data().end());
   }
