@@ -2,7 +2,10 @@
 // converted and run on the reference backend, against PyTorch's output.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
+
+#include "runtime/core/memory_planner.h"
 
 #include "tests/common/test_util.h"
 
@@ -40,6 +43,49 @@ TEST_P(TorchvisionTest, MatchesPyTorch) {
               static_cast<unsigned long long>(loaded.model->arena_size()),
               static_cast<unsigned long long>(loaded.model->naive_arena_size()));
   EXPECT_LE(d.relative(), c.tolerance);
+}
+
+// The most bytes that are live at once during a run: no plan can use a smaller arena.
+uint64_t peak_live_bytes(const Model& model) {
+  std::vector<OpTensorIndices> ops;
+  for (int i = 0; i < model.num_ops(); ++i) {
+    const fb::Op& op = model.op(i);
+    ops.push_back({std::vector<int>(op.inputs()->begin(), op.inputs()->end()),
+                   std::vector<int>(op.outputs()->begin(), op.outputs()->end())});
+  }
+  std::vector<int> inputs, outputs;
+  for (int i = 0; i < model.num_inputs(); ++i) inputs.push_back(model.input_tensor(i));
+  for (int i = 0; i < model.num_outputs(); ++i) outputs.push_back(model.output_tensor(i));
+  const std::vector<BufferLifetime> lifetimes = tensor_lifetimes(model.num_tensors(), ops, inputs, outputs);
+  uint64_t peak = 0;
+  for (int op = 0; op < model.num_ops(); ++op) {
+    uint64_t live = 0;
+    for (int t = 0; t < model.num_tensors(); ++t) {
+      const BufferLifetime& lifetime = lifetimes[static_cast<size_t>(t)];
+      if (!model.is_constant(t) && lifetime.first_use <= op && op <= lifetime.last_use)
+        live += align_up(model.tensor(t).bytes(), 64);
+    }
+    peak = std::max(peak, live);
+  }
+  return peak;
+}
+
+// Arena regression guard: the greedy plan stays within 3% of the lower bound, and well under the
+// naive sum.
+TEST(TorchvisionTest, ArenaIsCloseToThePeakOfLiveTensors) {
+  for (const char* name : {"resnet18", "mobilenet_v2"}) {
+    LoadedModel loaded = load_bytes(convert_onnx(fixtures_dir() + "/" + name + ".onnx"));
+    ASSERT_TRUE(loaded.model);
+    const uint64_t peak = peak_live_bytes(*loaded.model);
+    const uint64_t arena = loaded.model->arena_size();
+    std::printf("[ figures  ] %s: arena %llu bytes, peak live %llu bytes (%.3f), naive sum %llu bytes\n",
+                name, static_cast<unsigned long long>(arena), static_cast<unsigned long long>(peak),
+                double(arena) / double(peak),
+                static_cast<unsigned long long>(loaded.model->naive_arena_size()));
+    EXPECT_GE(arena, peak);
+    EXPECT_LE(arena, peak * 103 / 100);
+    EXPECT_LT(arena * 2, loaded.model->naive_arena_size());
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, TorchvisionTest,
