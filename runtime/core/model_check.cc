@@ -27,6 +27,12 @@ Status invalid(const char* format, ...) {
   return Status(Code::kInvalidModel, message);
 }
 
+// The flatbuffers Verifier checks the alignment of a vector's length, not of 64-bit elements;
+// reading a misaligned int64 is undefined (and faults on some Arm cores), so the loader checks.
+bool aligned(const flatbuffers::Vector<int64_t>* vector) {
+  return vector == nullptr || reinterpret_cast<uintptr_t>(vector->data()) % alignof(int64_t) == 0;
+}
+
 const char* tensor_label(const fb::Tensor* tensor) {
   return tensor->name() ? tensor->name()->c_str() : "";
 }
@@ -34,6 +40,8 @@ const char* tensor_label(const fb::Tensor* tensor) {
 Status check_shape(int index, const fb::Tensor* tensor, Shape* shape) {
   const auto* dims = tensor->shape();
   if (dims == nullptr) return invalid("tensor %d '%s' has no shape", index, tensor_label(tensor));
+  if (!aligned(dims) || (tensor->quantization() && !aligned(tensor->quantization()->zero_point())))
+    return invalid("tensor %d '%s': a 64-bit vector is misaligned", index, tensor_label(tensor));
   if (dims->size() > static_cast<flatbuffers::uoffset_t>(kMaxRank))
     return invalid("tensor %d '%s' has rank %u (at most %d)", index, tensor_label(tensor),
                    dims->size(), kMaxRank);
@@ -209,6 +217,10 @@ Status check_ops(const fb::Model& root, const CheckedTensors& checked,
                        graph.tensors()->Get(static_cast<uint32_t>(output))->name()->c_str());
       defined[static_cast<size_t>(output)] = 1;
     }
+    const fb::PadOptions* pad = op.options_as_PadOptions();
+    const fb::SliceOptions* slice = op.options_as_SliceOptions();
+    if ((pad && !aligned(pad->pads())) || (slice && (!aligned(slice->starts()) || !aligned(slice->steps()))))
+      return invalid("op %u '%s': a 64-bit option vector is misaligned", i, op_label(op));
     inputs.clear();
     outputs.clear();
     for (int input : indices.inputs) inputs.push_back(&checked.tensors[static_cast<size_t>(input)]);
@@ -235,6 +247,7 @@ Status check_plan(const fb::Model& root, const std::vector<OpTensorIndices>& op_
   const fb::MemoryPlan* plan = root.memory_plan();
   const int num_tensors = static_cast<int>(checked->tensors.size());
   if (plan == nullptr || plan->offsets() == nullptr) return invalid("the memory plan is missing");
+  if (!aligned(plan->offsets())) return invalid("the memory plan's offsets are misaligned");
   if (plan->offsets()->size() != static_cast<uint32_t>(num_tensors))
     return invalid("the memory plan has %u offsets for %d tensors", plan->offsets()->size(),
                    num_tensors);
@@ -261,12 +274,22 @@ Status check_plan(const fb::Model& root, const std::vector<OpTensorIndices>& op_
     buffers.push_back(buffer);
     offsets.push_back(static_cast<uint64_t>(offset));
   }
+  uint64_t total = 0;
+  for (const BufferLifetime& buffer : buffers) {
+    const uint64_t size = align_up(buffer.size, plan->alignment());
+    total = total > UINT64_MAX - size ? UINT64_MAX : total + size;
+  }
+  if (plan->arena_size() > total)
+    return invalid("memory plan arena size %" PRIu64 " is larger than all activations together (%" PRIu64
+                   " bytes)", plan->arena_size(), total);
   return check_memory_plan(buffers, offsets, plan->arena_size(), plan->alignment());
 }
 
 }  // namespace
 
 Status check_file_structure(const uint8_t* base, size_t size, const fb::Model** root) {
+  if (reinterpret_cast<uintptr_t>(base) % alignof(int64_t) != 0)
+    return Status(Code::kInvalidArgument, "model data must be at least 8-byte aligned");
   if (size < kFileHeaderSize)
     return invalid("file is truncated: %zu bytes, smaller than the %u-byte header", size,
                    kFileHeaderSize);
