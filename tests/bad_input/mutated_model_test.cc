@@ -50,6 +50,15 @@ void mutate(fb::ModelT& model, std::mt19937_64& rng) {
                              &conv->pad_top, &conv->pad_left, &conv->pad_bottom, &conv->pad_right,
                              &conv->groups};
         *fields[pick(9)] = small;
+      } else if (auto* pool = op.options.AsPool2DOptions()) {
+        int32_t* fields[] = {&pool->kernel_h, &pool->kernel_w, &pool->stride_h, &pool->stride_w,
+                             &pool->dilation_h, &pool->pad_top, &pool->pad_bottom, &pool->pad_right};
+        *fields[pick(8)] = small;
+      } else if (auto* transpose = op.options.AsTransposeOptions()) {
+        if (!transpose->perm.empty()) transpose->perm[pick(transpose->perm.size())] = small;
+      } else if (auto* fused = op.options.AsFullyConnectedOptions()) {
+        fused->fused = std::make_unique<fb::ActivationT>();
+        fused->fused->kind = static_cast<fb::ActivationKind>(rng() % 14);
       }
       break;
     case 9: model.memory_plan->offsets[pick(model.memory_plan->offsets.size())] = hostile_int(rng); break;
@@ -60,11 +69,9 @@ void mutate(fb::ModelT& model, std::mt19937_64& rng) {
   }
 }
 
-TEST(MutatedModelTest, HostileFieldsAreRefusedOrRunCleanly) {
-  const std::vector<uint8_t> good = serialize(tiny_graph());
+void mutate_and_load(const std::vector<uint8_t>& good, int iterations, int* refused, int* ran) {
   std::mt19937_64 rng(1234);
-  int refused = 0, ran = 0;
-  for (int i = 0; i < 3000; ++i) {
+  for (int i = 0; i < iterations; ++i) {
     const std::vector<uint8_t> bytes = rewrite_model(good, [&](fb::ModelT& model) {
       mutate(model, rng);
       if (rng() % 3 == 0) mutate(model, rng);
@@ -72,7 +79,7 @@ TEST(MutatedModelTest, HostileFieldsAreRefusedOrRunCleanly) {
     const Status status = load_bytes_status(bytes);
     if (!status.ok()) {
       EXPECT_NE(status.message()[0], '\0');
-      ++refused;
+      ++*refused;
       continue;
     }
     LoadedModel loaded = load_bytes(bytes);
@@ -83,10 +90,16 @@ TEST(MutatedModelTest, HostileFieldsAreRefusedOrRunCleanly) {
     options.num_backends = 1;
     auto session = Session::create(*loaded.model, options);
     if (session.ok()) (void)(*session)->run();
-    ++ran;
+    ++*ran;
   }
+}
+
+TEST(MutatedModelTest, HostileFieldsAreRefusedOrRunCleanly) {
+  int refused = 0, ran = 0;
+  mutate_and_load(serialize(tiny_graph()), 3000, &refused, &ran);
+  mutate_and_load(convert_onnx(source_dir() + "/models/digits/digits.onnx"), 1500, &refused, &ran);
   std::printf("[ figures  ] mutated models: %d refused with a status, %d loaded and ran\n", refused, ran);
-  EXPECT_GT(refused, 1000);
+  EXPECT_GT(refused, 2000);
 }
 
 }  // namespace
