@@ -30,7 +30,8 @@ Status invalid(const char* format, ...) {
 // The flatbuffers Verifier checks the alignment of a vector's length, not of 64-bit elements;
 // reading a misaligned int64 is undefined (and faults on some Arm cores), so the loader checks.
 bool aligned(const flatbuffers::Vector<int64_t>* vector) {
-  return vector == nullptr || reinterpret_cast<uintptr_t>(vector->data()) % alignof(int64_t) == 0;
+  return vector == nullptr || vector->size() == 0 ||
+         reinterpret_cast<uintptr_t>(vector->data()) % alignof(int64_t) == 0;
 }
 
 const char* tensor_label(const fb::Tensor* tensor) {

@@ -72,40 +72,26 @@ std::string shape_text(const std::vector<int64_t>& shape) {
   return text + "]";
 }
 
-template <typename Enum>
-bool enum_from_name(const std::string& name, const Enum* values, const char* const* names,
-                    size_t count, Enum* out) {
-  for (size_t i = 0; i < count; ++i) {
-    if (name == names[i]) {
-      *out = values[i];
-      return true;
-    }
-  }
-  return false;
+// The enum value whose flatbuffers name is `name`; throws naming `what` when there is none.
+template <typename Enum, size_t N>
+Enum enum_named(const std::string& name, const Enum (&values)[N], const char* const* names,
+                const char* what) {
+  for (size_t i = 0; i < N; ++i)
+    if (name == names[i]) return values[i];
+  throw std::runtime_error(std::string("unknown ") + what + " '" + name + "'");
 }
 
 fb::OpType op_type_from(const std::string& name) {
-  fb::OpType type;
-  if (!enum_from_name(name, fb::EnumValuesOpType(), fb::EnumNamesOpType(),
-                      sizeof(fb::EnumValuesOpType()) / sizeof(fb::OpType), &type))
-    throw std::runtime_error("unknown op '" + name + "'");
-  return type;
+  return enum_named(name, fb::EnumValuesOpType(), fb::EnumNamesOpType(), "op");
 }
 
 fb::ActivationKind activation_kind_from(const std::string& name) {
-  fb::ActivationKind kind;
-  if (!enum_from_name(name, fb::EnumValuesActivationKind(), fb::EnumNamesActivationKind(),
-                      sizeof(fb::EnumValuesActivationKind()) / sizeof(fb::ActivationKind), &kind))
-    throw std::runtime_error("unknown activation kind '" + name + "'");
-  return kind;
+  return enum_named(name, fb::EnumValuesActivationKind(), fb::EnumNamesActivationKind(),
+                    "activation kind");
 }
 
 fb::PadMode pad_mode_from(const std::string& name) {
-  fb::PadMode mode;
-  if (!enum_from_name(name, fb::EnumValuesPadMode(), fb::EnumNamesPadMode(),
-                      sizeof(fb::EnumValuesPadMode()) / sizeof(fb::PadMode), &mode))
-    throw std::runtime_error("unknown pad mode '" + name + "'");
-  return mode;
+  return enum_named(name, fb::EnumValuesPadMode(), fb::EnumNamesPadMode(), "pad mode");
 }
 
 TensorSpec tensor_spec(const json& j) {

@@ -79,6 +79,18 @@ int64_t scalar_int(const HostTensor& t, const char* what) {
   return t.int_at(0);
 }
 
+template <typename T>
+T apply_binary(HostBinary op, T x, T y) {
+  switch (op) {
+    case HostBinary::kAdd: return x + y;
+    case HostBinary::kSub: return x - y;
+    case HostBinary::kMul: return x * y;
+    case HostBinary::kDiv: return x / y;
+    case HostBinary::kEqual: break;
+  }
+  return T(0);
+}
+
 }  // namespace
 
 HostTensor host_binary(HostBinary op, const HostTensor& a, const HostTensor& b) {
@@ -99,51 +111,16 @@ HostTensor host_binary(HostBinary op, const HostTensor& a, const HostTensor& b) 
     out.elem_type = a.is_float() ? a.elem_type : b.elem_type;
     out.floats.resize(static_cast<size_t>(dims_numel(shape)));
     for_each_broadcast(shape, a.shape, b.shape, [&](int64_t i, int64_t ia, int64_t ib) {
-      const float x = a.float_at(ia), y = b.float_at(ib);
-      float r = 0;
-      switch (op) {
-        case HostBinary::kAdd:
-          r = x + y;
-          break;
-        case HostBinary::kSub:
-          r = x - y;
-          break;
-        case HostBinary::kMul:
-          r = x * y;
-          break;
-        case HostBinary::kDiv:
-          r = x / y;
-          break;
-        case HostBinary::kEqual:
-          break;
-      }
-      out.floats[static_cast<size_t>(i)] = r;
+      out.floats[static_cast<size_t>(i)] = apply_binary(op, a.float_at(ia), b.float_at(ib));
     });
     return out;
   }
   out.elem_type = a.elem_type == onnx::TensorProto::BOOL ? b.elem_type : a.elem_type;
   out.ints.resize(static_cast<size_t>(dims_numel(shape)));
   for_each_broadcast(shape, a.shape, b.shape, [&](int64_t i, int64_t ia, int64_t ib) {
-    const int64_t x = a.ints[static_cast<size_t>(ia)], y = b.ints[static_cast<size_t>(ib)];
-    int64_t r = 0;
-    switch (op) {
-      case HostBinary::kAdd:
-        r = x + y;
-        break;
-      case HostBinary::kSub:
-        r = x - y;
-        break;
-      case HostBinary::kMul:
-        r = x * y;
-        break;
-      case HostBinary::kDiv:
-        if (y == 0) fail(Code::kInvalidModel, "integer division by zero");
-        r = x / y;
-        break;
-      case HostBinary::kEqual:
-        break;
-    }
-    out.ints[static_cast<size_t>(i)] = r;
+    const int64_t y = b.ints[static_cast<size_t>(ib)];
+    if (op == HostBinary::kDiv && y == 0) fail(Code::kInvalidModel, "integer division by zero");
+    out.ints[static_cast<size_t>(i)] = apply_binary(op, a.ints[static_cast<size_t>(ia)], y);
   });
   return out;
 }
