@@ -165,15 +165,7 @@ bool sink_through(Graph& graph, size_t n) {
   const int new_output = graph.add_value(out.name + layout_suffix(out_perm), out.dtype,
                                          permute_shape(out.shape, inverse_permutation(out_perm)));
   graph.nodes[n].outputs[0] = new_output;
-  Node transpose;
-  transpose.type = fb::OpType::Transpose;
-  transpose.inputs = {new_output};
-  transpose.outputs = {old_output};
-  fb::TransposeOptionsT options;
-  options.perm = out_perm;
-  transpose.options.Set(std::move(options));
-  transpose.name = graph.nodes[n].name;
-  graph.add_node(std::move(transpose));
+  graph.add_node(transpose_node(new_output, old_output, out_perm, graph.nodes[n].name));
   return true;
 }
 

@@ -16,19 +16,23 @@ int count_readers(const Graph& graph, int v) {
   return static_cast<int>(graph.consumers(v).size()) + (graph.is_graph_output(v) ? 1 : 0);
 }
 
+Node transpose_node(int input, int output, const std::vector<int>& perm, const std::string& name) {
+  Node node;
+  node.type = fb::OpType::Transpose;
+  node.inputs = {input};
+  node.outputs = {output};
+  fb::TransposeOptionsT options;
+  options.perm = perm;
+  node.options.Set(std::move(options));
+  node.name = name;
+  return node;
+}
+
 int add_transpose(Graph& graph, int input, const std::vector<int>& perm,
                   const std::string& output_name, const std::string& node_name) {
   const Value& in = graph.values[static_cast<size_t>(input)];
   const int out = graph.add_value(output_name, in.dtype, permute_shape(in.shape, perm));
-  Node node;
-  node.type = fb::OpType::Transpose;
-  node.inputs = {input};
-  node.outputs = {out};
-  fb::TransposeOptionsT options;
-  options.perm = perm;
-  node.options.Set(std::move(options));
-  node.name = node_name;
-  graph.add_node(std::move(node));
+  graph.add_node(transpose_node(input, out, perm, node_name));
   return out;
 }
 

@@ -13,6 +13,9 @@ bool is_constant(const Graph& graph, int v);
 int count_readers(const Graph& graph, int v);
 
 // Appends a Transpose of `input` writing a new value named after `output_name`; returns the value.
+// A Transpose node from value `input` to value `output`.
+Node transpose_node(int input, int output, const std::vector<int>& perm, const std::string& name);
+
 int add_transpose(Graph& graph, int input, const std::vector<int>& perm,
                   const std::string& output_name, const std::string& node_name);
 

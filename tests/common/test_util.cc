@@ -77,6 +77,18 @@ std::unique_ptr<Session> make_session(const Model& model, const std::vector<std:
   return std::move(session.value());
 }
 
+std::vector<float> run_graph(const convert::Graph& graph, const std::vector<float>& input) {
+  LoadedModel loaded = load_bytes(serialize(graph));
+  if (!loaded.model) return {};
+  std::unique_ptr<Session> session = make_session(*loaded.model);
+  if (!session) return {};
+  EXPECT_EQ(session->input(0).bytes(), input.size() * sizeof(float));
+  std::copy(input.begin(), input.end(), session->input(0).f32());
+  EXPECT_TRUE(session->run().ok());
+  const TensorView& out = session->output(0);
+  return std::vector<float>(out.f32(), out.f32() + out.shape.numel());
+}
+
 std::vector<float> read_npy_f32(const std::string& path, std::vector<int64_t>* shape) {
   cli::NpyArray array;
   std::string error;

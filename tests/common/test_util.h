@@ -34,6 +34,10 @@ std::vector<uint8_t> serialize(const convert::Graph& graph);
 std::unique_ptr<Session> make_session(const Model& model,
                                       const std::vector<std::string>& backends = {"reference"});
 
+// Serializes `graph`, runs it on the reference backend with one f32 input and returns its first
+// output (empty, with a test failure recorded, when it does not load or run).
+std::vector<float> run_graph(const convert::Graph& graph, const std::vector<float>& input);
+
 std::vector<float> read_npy_f32(const std::string& path, std::vector<int64_t>* shape = nullptr);
 
 struct Difference {

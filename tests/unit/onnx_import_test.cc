@@ -150,18 +150,6 @@ const Value& value_named(const Graph& graph, const std::string& name) {
   return graph.values[static_cast<size_t>(v < 0 ? 0 : v)];
 }
 
-// Runs the graph on the reference backend with one input.
-std::vector<float> run(const Graph& graph, const std::vector<float>& input) {
-  test::LoadedModel loaded = test::load_bytes(test::serialize(graph));
-  if (!loaded.model) return {};
-  std::unique_ptr<Session> session = test::make_session(*loaded.model);
-  if (!session) return {};
-  EXPECT_EQ(session->input(0).bytes(), input.size() * sizeof(float));
-  std::copy(input.begin(), input.end(), session->input(0).f32());
-  EXPECT_TRUE(session->run().ok());
-  const TensorView& out = session->output(0);
-  return std::vector<float>(out.f32(), out.f32() + out.shape.numel());
-}
 
 ConvertError import_error(OnnxBuilder& builder, const ConvertOptions& options = ConvertOptions()) {
   try {
@@ -249,8 +237,8 @@ TEST(OnnxImportTest, ConvBatchNormReluOptimizesToOneFusedConv) {
 
   std::vector<float> x(108);
   for (size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.37f * static_cast<float>(i));
-  const std::vector<float> expected = run(imported, x);
-  const std::vector<float> actual = run(optimized, x);
+  const std::vector<float> expected = test::run_graph(imported, x);
+  const std::vector<float> actual = test::run_graph(optimized, x);
   ASSERT_EQ(actual.size(), expected.size());
   for (size_t i = 0; i < actual.size(); ++i) EXPECT_NEAR(actual[i], expected[i], 1e-5f) << i;
 }
@@ -424,7 +412,7 @@ TEST(OnnxImportTest, SoftmaxBeforeOpset13FlattensAtTheAxis) {
   EXPECT_EQ(flattened.values[static_cast<size_t>(flattened.nodes[1].inputs[0])].shape,
             (Dims{2, 12}));
   // Opset 11: each batch row's 12 values sum to 1.
-  const std::vector<float> y11 = run(flattened, x);
+  const std::vector<float> y11 = test::run_graph(flattened, x);
   ASSERT_EQ(y11.size(), 24u);
   for (int n = 0; n < 2; ++n) {
     double sum = 0, expected_sum = 0;
@@ -442,7 +430,7 @@ TEST(OnnxImportTest, SoftmaxBeforeOpset13FlattensAtTheAxis) {
   ASSERT_EQ(op_types(per_axis), (std::vector<fb::OpType>{fb::OpType::Softmax}));
   EXPECT_EQ(per_axis.nodes[0].options.AsSoftmaxOptions()->axis, 1);
   // Opset 13: the 3 values along axis 1 sum to 1 for every (n, w).
-  const std::vector<float> y13 = run(per_axis, x);
+  const std::vector<float> y13 = test::run_graph(per_axis, x);
   ASSERT_EQ(y13.size(), 24u);
   for (int n = 0; n < 2; ++n)
     for (int w = 0; w < 4; ++w) {
@@ -502,7 +490,7 @@ TEST(OnnxImportTest, GemmFoldsTransposeAlphaAndBeta) {
   EXPECT_EQ(value_named(graph, "y").shape, (Dims{2, 2}));
 
   // a [2, 3] = rows of ones: y[n] = 2 * sum_k B[k][n] + 0.5 * C[n]
-  EXPECT_EQ(run(graph, std::vector<float>(6, 1.0f)), (std::vector<float>{23, 34, 23, 34}));
+  EXPECT_EQ(test::run_graph(graph, std::vector<float>(6, 1.0f)), (std::vector<float>{23, 34, 23, 34}));
 }
 
 TEST(OnnxImportTest, MatMulWithConstantMatrixBecomesFullyConnected) {

@@ -147,17 +147,6 @@ const std::vector<int>& perm_of(const Node& node) {
   return node.options.AsTransposeOptions()->perm;
 }
 
-std::vector<float> run(const Graph& graph, const std::vector<float>& input) {
-  test::LoadedModel loaded = test::load_bytes(test::serialize(graph));
-  if (!loaded.model) return {};
-  std::unique_ptr<Session> session = test::make_session(*loaded.model);
-  if (!session) return {};
-  EXPECT_EQ(session->input(0).bytes(), input.size() * sizeof(float));
-  std::copy(input.begin(), input.end(), session->input(0).f32());
-  EXPECT_TRUE(session->run().ok());
-  const TensorView& out = session->output(0);
-  return std::vector<float>(out.f32(), out.f32() + out.shape.numel());
-}
 
 // Runs `pass` on a copy of the graph and checks the output is unchanged and the shape kept.
 template <typename Pass>
@@ -170,8 +159,8 @@ Graph apply_and_compare(const Graph& before, Pass pass, float tolerance = 2e-5f)
             before.values[static_cast<size_t>(before.outputs[0])].name);
   const int64_t n = before.values[static_cast<size_t>(before.inputs[0])].numel();
   const std::vector<float> input = wave(static_cast<size_t>(n), 0.37f);
-  const std::vector<float> expected = run(before, input);
-  const std::vector<float> actual = run(after, input);
+  const std::vector<float> expected = test::run_graph(before, input);
+  const std::vector<float> actual = test::run_graph(after, input);
   EXPECT_EQ(actual.size(), expected.size());
   for (size_t i = 0; i < actual.size() && i < expected.size(); ++i)
     EXPECT_NEAR(actual[i], expected[i], tolerance * (1.0f + std::fabs(expected[i])))
