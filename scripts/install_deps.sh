@@ -11,7 +11,26 @@ packages=(
   python3-numpy python3-torch python3-torchvision python3-onnx python3-sklearn
   libopenblas0-pthread libonnx-testdata
   clang libclang-rt-14-dev
+  libxnnpack-dev libpthreadpool-dev libcpuinfo-dev libbenchmark-dev
+  g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
 )
+
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+
+# The Arm cross builds unpack Debian's arm64 and armhf packages into a private sysroot
+# (scripts/make_arm_sysroot.sh), so apt must list those architectures too.
+updated=0
+for arch in arm64 armhf; do
+  if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+    echo "adding the $arch architecture to dpkg"
+    "${sudo_cmd[@]}" dpkg --add-architecture "$arch"
+    updated=1
+  fi
+done
+if [ $updated -eq 1 ]; then
+  "${sudo_cmd[@]}" apt-get update -qq
+fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -22,7 +41,5 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 
 echo "installing: ${missing[*]}"
-sudo_cmd=()
-[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-"${sudo_cmd[@]}" apt-get update -qq
+[ $updated -eq 1 ] || "${sudo_cmd[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: install what is needed, build, run every test (unit, bad input,
 # conformance of the reference backend against PyTorch and ONNX's node tests, end to end, C API,
-# CLI), again under ASan + UBSan, then run the model-loader fuzz target briefly when clang is there.
+# CLI), again under ASan + UBSan, then cross-built for the Raspberry Pi under qemu (aarch64, armv7),
+# then run the model-loader fuzz target briefly when clang is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install_deps.sh
@@ -12,6 +13,8 @@ ctest --preset release
 cmake --preset asan > /dev/null
 cmake --build --preset asan
 ctest --preset asan
+# Cross builds for the Raspberry Pi (aarch64, armv7) with their tests under qemu-user.
+scripts/cross_test.sh aarch64 armv7
 if command -v clang++ > /dev/null; then
   scripts/fuzz.sh "${SPRIG_FUZZ_SECONDS:-60}"
 else

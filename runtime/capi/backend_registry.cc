@@ -2,12 +2,13 @@
 
 #include <cstring>
 
+#include "backends/cpu/cpu_backend.h"
 #include "backends/reference/reference_backend.h"
 
 namespace sprig {
 
 int registered_backends(Backend* const** out) {
-  static Backend* const kBackends[] = {reference_backend()};
+  static Backend* const kBackends[] = {cpu_backend(), cpu_own_backend(), reference_backend()};
   *out = kBackends;
   return static_cast<int>(sizeof(kBackends) / sizeof(kBackends[0]));
 }

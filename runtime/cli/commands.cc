@@ -89,6 +89,10 @@ bool load(const CommonOptions& common, bool with_session, Loaded* out) {
     }
     backends.push_back(backend);
   }
+  // The reference backend runs every op, so a listed backend never leaves one unrun.
+  Backend* reference = find_backend("reference");
+  if (std::find(backends.begin(), backends.end(), reference) == backends.end())
+    backends.push_back(reference);
   SessionOptions options;
   options.backends = backends.data();
   options.num_backends = static_cast<int>(backends.size());
@@ -351,19 +355,30 @@ int bench_command(const BenchOptions& options) {
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);
   const long peak_kib = usage.ru_maxrss;
-  std::string backends;
+  // Ops per backend, in order of first use: "cpu 62, reference 1".
+  std::vector<std::pair<std::string, int>> ops_per_backend;
   for (const Partition& part : session.partitions()) {
-    if (backends.find(part.backend->name()) == std::string::npos)
-      backends += std::string(backends.empty() ? "" : ",") + part.backend->name();
+    auto it = std::find_if(ops_per_backend.begin(), ops_per_backend.end(),
+                           [&](const auto& entry) { return entry.first == part.backend->name(); });
+    if (it == ops_per_backend.end())
+      ops_per_backend.emplace_back(part.backend->name(), part.num_ops);
+    else
+      it->second += part.num_ops;
   }
+  std::string backends;
+  for (const auto& [name, ops] : ops_per_backend)
+    backends += (backends.empty() ? "" : ", ") + name + " " + std::to_string(ops);
   if (options.json) {
-    std::printf("{\"model\": %s, \"backends\": \"%s\", \"runs\": %d, \"min_ms\": %.4f, \"median_ms\": %.4f, "
+    std::printf("{\"model\": %s, \"ops_per_backend\": \"%s\", \"threads\": %d, \"runs\": %d, "
+                "\"min_ms\": %.4f, \"median_ms\": %.4f, "
                 "\"p90_ms\": %.4f, \"arena_bytes\": %zu, \"peak_rss_kib\": %ld}\n",
-                json_string(options.common.model.c_str()).c_str(), backends.c_str(), options.runs,
+                json_string(options.common.model.c_str()).c_str(), backends.c_str(),
+                session.num_threads(), options.runs,
                 ms.front(), median, p90, session.arena_bytes(), peak_kib);
   } else {
-    std::printf("%s on %s, %d runs after %d warm-up\n", options.common.model.c_str(), backends.c_str(),
-                options.runs, options.warmup);
+    std::printf("%s: ops per backend %s; %d thread%s; %d runs after %d warm-up\n",
+                options.common.model.c_str(), backends.c_str(), session.num_threads(),
+                session.num_threads() == 1 ? "" : "s", options.runs, options.warmup);
     std::printf("latency: min %.3f ms, median %.3f ms, p90 %.3f ms\n", ms.front(), median, p90);
     std::printf("memory: arena %zu bytes, peak resident %ld KiB\n", session.arena_bytes(), peak_kib);
   }

@@ -7,7 +7,7 @@ namespace {
 
 void add_common(CLI::App* command, sprig::cli::CommonOptions* common) {
   command->add_option("model", common->model, ".sprig model")->required();
-  command->add_option("--backend", common->backends, "backends in order of preference")
+  command->add_option("--backend", common->backends, "backends in order of preference (cpu, cpu-own, reference); reference always last")
       ->delimiter(',');
   command->add_option("--threads", common->threads, "threads (default: physical cores)")
       ->check(CLI::NonNegativeNumber);

@@ -11,6 +11,7 @@
 
 #include "runtime/core/status.h"
 #include "runtime/core/tensor.h"
+#include "runtime/core/thread_pool.h"
 
 namespace sprig {
 
@@ -23,7 +24,9 @@ class Model;
 struct PrepareContext {
   const Model* model = nullptr;
   const TensorView* tensors = nullptr;  // indexed like the model's tensors
-  int num_threads = 1;
+  // The session's worker threads, shared by all its programs; never null, alive as long as the
+  // programs.
+  ThreadPool* thread_pool = nullptr;
 };
 
 class BackendProgram {

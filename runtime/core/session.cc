@@ -82,7 +82,8 @@ Status Session::prepare_programs(const SessionOptions& options) {
   PrepareContext context;
   context.model = &model_;
   context.tensors = tensors_.data();
-  context.num_threads = options.num_threads > 0 ? options.num_threads : 1;
+  SPRIG_RETURN_IF_ERROR(thread_pool_.start(options.num_threads));
+  context.thread_pool = &thread_pool_;
   std::vector<int> ops;
   for (const Partition& part : partitions_) {
     ops.clear();

@@ -24,6 +24,7 @@ struct SessionOptions {
   // session allocates its own when null.
   void* arena = nullptr;
   size_t arena_bytes = 0;
+  // Worker threads in all, the calling thread included; 0 means default_thread_count().
   int num_threads = 1;
 };
 
@@ -61,6 +62,7 @@ class Session {
   Status run();
 
   size_t arena_bytes() const { return arena_bytes_; }
+  int num_threads() const { return thread_pool_.num_threads(); }
   const std::vector<Partition>& partitions() const { return partitions_; }
 
  private:
@@ -74,6 +76,7 @@ class Session {
   bool owns_arena_ = false;
   std::vector<TensorView> tensors_;
   std::vector<Partition> partitions_;
+  ThreadPool thread_pool_;
   std::vector<std::unique_ptr<BackendProgram>> programs_;
 };
 

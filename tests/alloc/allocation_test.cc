@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "runtime/capi/backend_registry.h"
 #include "tests/common/test_util.h"
 #include "tests/common/tiny_model.h"
 
@@ -70,12 +71,50 @@ TEST(AllocationTest, CounterSeesAllocations) {
   EXPECT_EQ(g_allocations.load(), 2);
 }
 
+// Every backend path, with one thread and with a pool of two: the reference backend alone, the
+// CPU backend with XNNPACK (where built) and with our own kernels only, each falling back to the
+// reference for the ops it does not run.
+struct Path {
+  std::vector<std::string> backends;
+  int threads;
+};
+const Path kPaths[] = {{{"reference"}, 1},          {{"cpu", "reference"}, 1},
+                       {{"cpu", "reference"}, 2},   {{"cpu-own", "reference"}, 1},
+                       {{"cpu-own", "reference"}, 2}};
+
+std::string path_name(const Path& path) {
+  std::string name;
+  for (const std::string& backend : path.backends) name += backend + ",";
+  return name + " threads " + std::to_string(path.threads);
+}
+
+std::unique_ptr<Session> session_on(const Model& model, const Path& path) {
+  std::vector<Backend*> backends;
+  for (const std::string& name : path.backends) backends.push_back(find_backend(name.c_str()));
+  SessionOptions options;
+  options.backends = backends.data();
+  options.num_backends = static_cast<int>(backends.size());
+  options.num_threads = path.threads;
+  auto session = Session::create(model, options);
+  if (!session.ok()) {
+    ADD_FAILURE() << path_name(path) << ": " << session.status().message();
+    return nullptr;
+  }
+  return std::move(session.value());
+}
+
+void expect_no_allocations(const Model& model, int runs, const std::string& label) {
+  for (const Path& path : kPaths) {
+    std::unique_ptr<Session> session = session_on(model, path);
+    ASSERT_TRUE(session) << label;
+    EXPECT_EQ(allocations_during_runs(*session, runs), 0) << label << " on " << path_name(path);
+  }
+}
+
 TEST(AllocationTest, RunDoesNotAllocateTinyModel) {
   LoadedModel loaded = load_bytes(serialize(tiny_graph()));
   ASSERT_TRUE(loaded.model);
-  std::unique_ptr<Session> session = make_session(*loaded.model);
-  ASSERT_TRUE(session);
-  EXPECT_EQ(allocations_during_runs(*session, 5), 0);
+  expect_no_allocations(*loaded.model, 5, "tiny model");
 }
 
 TEST(AllocationTest, RunDoesNotAllocateDigitsF32AndF16) {
@@ -84,18 +123,14 @@ TEST(AllocationTest, RunDoesNotAllocateDigitsF32AndF16) {
     options.weight_dtype = weights;
     LoadedModel loaded = load_bytes(convert_onnx(source_dir() + "/models/digits/digits.onnx", options));
     ASSERT_TRUE(loaded.model);
-    std::unique_ptr<Session> session = make_session(*loaded.model);
-    ASSERT_TRUE(session);
-    EXPECT_EQ(allocations_during_runs(*session, 5), 0) << dtype_name(weights);
+    expect_no_allocations(*loaded.model, 5, std::string("digits ") + dtype_name(weights));
   }
 }
 
 TEST(AllocationTest, RunDoesNotAllocateMobileNetV2) {
   LoadedModel loaded = load_bytes(convert_onnx(fixtures_dir() + "/mobilenet_v2.onnx"));
   ASSERT_TRUE(loaded.model);
-  std::unique_ptr<Session> session = make_session(*loaded.model);
-  ASSERT_TRUE(session);
-  EXPECT_EQ(allocations_during_runs(*session, 1), 0);
+  expect_no_allocations(*loaded.model, 1, "MobileNetV2");
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 #include "converter/serialize/serialize.h"
 #include "runtime/capi/backend_registry.h"
@@ -46,14 +48,25 @@ Status load_bytes_status(const std::vector<uint8_t>& bytes) {
   return model.ok() ? Status::ok_status() : model.status();
 }
 
+#if SPRIG_TEST_ONNX
 std::vector<uint8_t> convert_onnx(const std::string& path, const convert::ConvertOptions& options) {
   convert::Graph graph = convert::import_onnx(path, options);
   if (options.optimize) convert::optimize_graph(graph, options);
   return serialize(graph);
 }
+#endif
 
 std::vector<uint8_t> serialize(const convert::Graph& graph) {
   return convert::serialize_model(graph, convert::SerializeOptions{});
+}
+
+std::vector<uint8_t> read_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    ADD_FAILURE() << "cannot open '" << path << "'";
+    return {};
+  }
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
 }
 
 std::unique_ptr<Session> make_session(const Model& model, const std::vector<std::string>& backends) {

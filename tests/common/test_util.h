@@ -1,5 +1,6 @@
 // Helpers shared by the tests: converting ONNX files in memory, loading models from bytes, running
-// them on the reference backend, reading .npy files, and comparing outputs.
+// them on the reference backend, reading .npy files, and comparing outputs. Everything but
+// convert_onnx builds without the ONNX importer, for the cross builds run under qemu.
 #pragma once
 
 #include <cstdint>
@@ -26,9 +27,15 @@ struct LoadedModel {
 LoadedModel load_bytes(const std::vector<uint8_t>& bytes);
 Status load_bytes_status(const std::vector<uint8_t>& bytes);
 
+#if SPRIG_TEST_ONNX
+// An ONNX file imported, optimized and serialized as sprig-convert does. Only in builds with the
+// ONNX importer (SPRIG_ONNX=ON; cross builds have none and load host-converted .sprig fixtures).
 std::vector<uint8_t> convert_onnx(const std::string& path,
                                   const convert::ConvertOptions& options = convert::ConvertOptions());
+#endif
 std::vector<uint8_t> serialize(const convert::Graph& graph);
+// The bytes of a file (a .sprig fixture); fails the current test and returns nothing on error.
+std::vector<uint8_t> read_file(const std::string& path);
 
 // A session over the given backend names (default: reference).
 std::unique_ptr<Session> make_session(const Model& model,

@@ -1,5 +1,7 @@
-// ResNet-18 and MobileNetV2 (torchvision, random init, exported by models/export_torchvision.py)
-// converted and run on the reference backend, against PyTorch's output.
+// ResNet-18, MobileNetV2, MobileNetV3-Small, EfficientNet-B0 and SqueezeNet 1.1 (torchvision,
+// random init, exported by models/export_torchvision.py) converted and run on the reference
+// backend, against PyTorch's output. (ResNet-50, the model benchmark's sixth, is checked by
+// bench/check_accuracy.py: it takes several seconds on the reference backend.)
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -92,7 +94,13 @@ INSTANTIATE_TEST_SUITE_P(Models, TorchvisionTest,
                          ::testing::Values(Case{"resnet18", fb::DType::F32, 1e-4},
                                            Case{"mobilenet_v2", fb::DType::F32, 1e-4},
                                            Case{"resnet18", fb::DType::F16, 1e-2},
-                                           Case{"mobilenet_v2", fb::DType::F16, 1e-2}),
+                                           Case{"mobilenet_v2", fb::DType::F16, 1e-2},
+                                           // HardSwish, squeeze-excitation with HardSigmoid gates
+                                           Case{"mobilenet_v3_small", fb::DType::F32, 1e-4},
+                                           // SiLU as x * sigmoid(x), squeeze-excitation
+                                           Case{"efficientnet_b0", fb::DType::F32, 1e-4},
+                                           // Concat, MaxPool ceil_mode, no BatchNorm
+                                           Case{"squeezenet1_1", fb::DType::F32, 1e-4}),
                          [](const auto& info) {
                            return std::string(info.param.name) + "_" + dtype_name(info.param.weights);
                          });

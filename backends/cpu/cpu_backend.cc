@@ -1,0 +1,138 @@
+#include "backends/cpu/cpu_backend.h"
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "backends/cpu/cpu_op.h"
+#include "backends/cpu/ops/own_ops.h"
+#include "runtime/core/aligned_buffer.h"
+#include "runtime/core/model.h"
+#include "runtime/ops/op_signature.h"
+#ifdef SPRIG_HAVE_XNNPACK
+#include "backends/cpu/xnnpack/xnn_ops.h"
+#endif
+
+namespace sprig {
+namespace {
+
+using cpu::CpuOp;
+using cpu::CpuOpContext;
+
+Status with_op_name(const fb::Op& op, const Status& status) {
+  if (op.name() && op.name()->size())
+    return Status::error(status.code(), "op '%.60s' (%s): %s", op.name()->c_str(),
+                         op_display_name(op), status.message());
+  return Status::error(status.code(), "op %s: %s", op_display_name(op), status.message());
+}
+
+class CpuProgram final : public BackendProgram {
+ public:
+  explicit CpuProgram(pthreadpool_t pool) : pool_(pool) {}
+
+  Status add(std::unique_ptr<CpuOp> op) {
+    scratch_bytes_ = std::max(scratch_bytes_, op->scratch_bytes());
+    ops_.push_back(std::move(op));
+    return Status::ok_status();
+  }
+
+  Status finish() {
+    if (!scratch_.allocate(scratch_bytes_))
+      return Status::error(Code::kOutOfMemory, "cpu: no memory for %zu bytes of scratch",
+                           scratch_bytes_);
+    return Status::ok_status();
+  }
+
+  Status execute() override {
+    for (const std::unique_ptr<CpuOp>& op : ops_) op->run(scratch_.data(), pool_);
+    return Status::ok_status();
+  }
+
+ private:
+  pthreadpool_t pool_;
+  std::vector<std::unique_ptr<CpuOp>> ops_;
+  size_t scratch_bytes_ = 0;
+  AlignedBuffer scratch_;
+};
+
+class CpuBackend final : public Backend {
+ public:
+  CpuBackend(const char* name, bool use_xnnpack) : name_(name), use_xnnpack_(use_xnnpack) {}
+
+  const char* name() const override { return name_; }
+  Status availability() const override { return Status::ok_status(); }
+
+  bool supports(const Model& model, int op_index) const override {
+    if (op_index < 0 || op_index >= model.num_ops() || model.num_tensors() == 0) return false;
+    std::vector<const TensorView*> storage;
+    OpSignature op;
+    if (!op_signature(model, op_index, &model.tensor(0), &storage, &op) || !check_op(op).ok())
+      return false;
+    return xnnpack_runs(op) || cpu::own_op_supported(op);
+  }
+
+  Result<std::unique_ptr<BackendProgram>> prepare(const PrepareContext& context, const int* ops,
+                                                  int count) override {
+    if (!context.model || !context.tensors || !context.thread_pool || count < 0 ||
+        (count > 0 && !ops))
+      return Status(Code::kInvalidArgument, "cpu: prepare needs a model, its tensors and ops");
+    const Model& model = *context.model;
+    CpuOpContext op_context;
+    op_context.features = cpu::effective_cpu_features();
+    op_context.num_threads = context.thread_pool->num_threads();
+    op_context.pool = context.thread_pool->handle();
+    auto program = std::make_unique<CpuProgram>(context.thread_pool->handle());
+    std::vector<const TensorView*> storage;
+    for (int i = 0; i < count; ++i) {
+      storage.clear();
+      OpSignature op;
+      if (!op_signature(model, ops[i], context.tensors, &storage, &op))
+        return Status::error(Code::kInvalidArgument, "cpu: op index %d is out of range", ops[i]);
+      SPRIG_RETURN_IF_ERROR(check_op(op));
+      Result<std::unique_ptr<CpuOp>> created = create(op, op_context);
+      if (!created.ok()) return with_op_name(*op.op, created.status());
+      SPRIG_RETURN_IF_ERROR(program->add(std::move(created.value())));
+    }
+    SPRIG_RETURN_IF_ERROR(program->finish());
+    return std::unique_ptr<BackendProgram>(std::move(program));
+  }
+
+ private:
+  bool xnnpack_runs(const OpSignature& op) const {
+#ifdef SPRIG_HAVE_XNNPACK
+    return use_xnnpack_ && cpu::xnn_op_supported(op);
+#else
+    (void)op;
+    return false;
+#endif
+  }
+
+  Result<std::unique_ptr<CpuOp>> create(const OpSignature& op, const CpuOpContext& context) const {
+#ifdef SPRIG_HAVE_XNNPACK
+    if (xnnpack_runs(op) && !cpu::own_op_preferred(op, context)) {
+      Result<std::unique_ptr<CpuOp>> created = cpu::create_xnn_op(op, context);
+      if (created.ok() || created.status().code() != Code::kUnsupported ||
+          !cpu::own_op_supported(op))
+        return created;
+    }
+#endif
+    return cpu::create_own_op(op, context);
+  }
+
+  const char* name_;
+  bool use_xnnpack_;
+};
+
+}  // namespace
+
+Backend* cpu_backend() {
+  static CpuBackend backend("cpu", true);
+  return &backend;
+}
+
+Backend* cpu_own_backend() {
+  static CpuBackend backend("cpu-own", false);
+  return &backend;
+}
+
+}  // namespace sprig

@@ -1,0 +1,36 @@
+// One op prepared for the CPU backend, whichever engine runs it (XNNPACK or our own kernels).
+//
+// Creation does all the work that allocates: weights packed (converted from F16/BF16 where
+// stored so), operators created, tensor pointers bound (the session's TensorViews keep their
+// data pointers for the program's lifetime). run() computes the op with no heap allocation.
+#pragma once
+
+#include <pthreadpool.h>
+
+#include <cstddef>
+#include <memory>
+
+#include "backends/cpu/cpu_features.h"
+#include "runtime/core/status.h"
+#include "runtime/ops/op_check.h"
+
+namespace sprig::cpu {
+
+class CpuOp {
+ public:
+  virtual ~CpuOp() = default;
+  // Bytes of scratch memory run() needs; the program allocates the largest over its ops once,
+  // 64-byte aligned, and passes it to every op (its contents do not survive between ops).
+  virtual size_t scratch_bytes() const { return 0; }
+  // Computes the op. `pool` may be null (run on the caller's thread).
+  virtual void run(void* scratch, pthreadpool_t pool) = 0;
+};
+
+// What op creation may consult.
+struct CpuOpContext {
+  CpuFeatures features;  // the kernels to pick (effective_cpu_features() normally)
+  int num_threads = 1;   // threads the pool will have, to size per-thread scratch and tiles
+  pthreadpool_t pool = nullptr;  // the pool run() will be given (XNNPACK binds it at setup)
+};
+
+}  // namespace sprig::cpu

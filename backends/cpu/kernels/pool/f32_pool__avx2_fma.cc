@@ -1,0 +1,9 @@
+// Max and average pooling kernels for simd::Avx2.
+#include "backends/cpu/kernels/elementwise/simd_avx2.h"
+#include "backends/cpu/kernels/pool/pool_impl.h"
+
+namespace sprig::cpu {
+
+SPRIG_DEFINE_POOL_KERNELS(avx2_fma, simd::Avx2)
+
+}  // namespace sprig::cpu

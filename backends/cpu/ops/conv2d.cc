@@ -1,0 +1,400 @@
+// Conv2D (groups == 1, or grouped but not depthwise) with our own kernels, three ways:
+//   - 1x1, stride 1, no padding: one GEMM per group straight over the NHWC rows (no copy);
+//   - 3x3, stride 1, dilation 1, groups 1, at least kWinogradMinChannels in and out channels:
+//     Winograd F(4x4, 3x3) (input transform, 36 GEMMs, output transform);
+//   - everything else: im2col + GEMM.
+// Work that needs scratch goes in chunks of output pixels (im2col) or tiles (Winograd) whose
+// buffers stay within kScratchBudget, each chunk in parallel phases whose tasks write disjoint
+// parts of the scratch.
+//
+// Unsupported (kUnsupported): depthwise (groups == C > 1, its own factory), activations or outputs
+// other than F32, weights other than F32/F16/BF16, bias other than F32/F16/BF16, tensors that are
+// not rank 4.
+#include <limits>
+#include <new>
+
+#include "backends/cpu/kernels/conv/im2col.h"
+#include "backends/cpu/kernels/gemm/gemm.h"
+#include "backends/cpu/kernels/winograd/winograd.h"
+#include "backends/cpu/ops/op_factories.h"
+#include "runtime/core/aligned_buffer.h"
+#include "runtime/core/thread_pool.h"
+
+namespace sprig::cpu {
+namespace {
+
+constexpr size_t kScratchBudget = size_t{2} << 20;  // bytes of im2col rows or Winograd tiles per chunk
+constexpr size_t kWinogradMinChannels = 8;
+
+size_t round_up(size_t x, size_t q) { return (x + q - 1) / q * q; }
+size_t divide_up(size_t x, size_t q) { return (x + q - 1) / q; }
+
+bool weight_dtype_ok(DType dtype) {
+  return dtype == DType::F32 || dtype == DType::F16 || dtype == DType::BF16;
+}
+
+const TensorView* bias_of(const OpSignature& op) {
+  return op.num_inputs > 2 && op.inputs[2] != nullptr && op.inputs[2]->data != nullptr ? op.inputs[2]
+                                                                                       : nullptr;
+}
+
+ConvGeometry geometry_of(const OpSignature& op) {
+  const fb::Conv2DOptions& o = *op.op->options_as_Conv2DOptions();
+  const Shape& x = op.inputs[0]->shape;
+  const Shape& w = op.inputs[1]->shape;
+  const Shape& y = op.outputs[0]->shape;
+  ConvGeometry g;
+  g.batch = static_cast<size_t>(x[0]);
+  g.in_h = static_cast<size_t>(x[1]);
+  g.in_w = static_cast<size_t>(x[2]);
+  g.in_c = static_cast<size_t>(x[3]);
+  g.out_h = static_cast<size_t>(y[1]);
+  g.out_w = static_cast<size_t>(y[2]);
+  g.out_c = static_cast<size_t>(y[3]);
+  g.kernel_h = static_cast<size_t>(w[1]);
+  g.kernel_w = static_cast<size_t>(w[2]);
+  g.stride_h = static_cast<size_t>(o.stride_h());
+  g.stride_w = static_cast<size_t>(o.stride_w());
+  g.dilation_h = static_cast<size_t>(o.dilation_h());
+  g.dilation_w = static_cast<size_t>(o.dilation_w());
+  g.pad_top = static_cast<size_t>(o.pad_top());
+  g.pad_left = static_cast<size_t>(o.pad_left());
+  g.groups = static_cast<size_t>(o.groups());
+  return g;
+}
+
+bool is_pointwise(const OpSignature& op) {
+  const fb::Conv2DOptions& o = *op.op->options_as_Conv2DOptions();
+  const Shape& w = op.inputs[1]->shape;
+  return w[1] == 1 && w[2] == 1 && o.stride_h() == 1 && o.stride_w() == 1 && o.pad_top() == 0 &&
+         o.pad_left() == 0 && o.pad_bottom() == 0 && o.pad_right() == 0;
+}
+
+bool is_winograd(const OpSignature& op) {
+  const fb::Conv2DOptions& o = *op.op->options_as_Conv2DOptions();
+  const Shape& w = op.inputs[1]->shape;
+  return w[1] == 3 && w[2] == 3 && o.stride_h() == 1 && o.stride_w() == 1 &&
+         o.dilation_h() == 1 && o.dilation_w() == 1 && o.groups() == 1 &&
+         static_cast<size_t>(w[3]) >= kWinogradMinChannels &&
+         static_cast<size_t>(w[0]) >= kWinogradMinChannels;
+}
+
+// Packs every group's weights [Og, KH*KW*Cg] as GEMM panels, and the bias padded per group.
+Status pack_gemm_weights(const OpSignature& op, size_t groups, size_t nr, AlignedBuffer* packed,
+                         AlignedBuffer* bias, size_t* group_stride, size_t* bias_stride) {
+  const TensorView& w = *op.inputs[1];
+  const size_t og = static_cast<size_t>(w.shape[0]) / groups;
+  const size_t k = static_cast<size_t>(w.shape[1] * w.shape[2] * w.shape[3]);
+  *group_stride = f32_gemm_packed_b_size(k, og, nr);
+  *bias_stride = round_up(og, nr);
+  if (!packed->allocate(groups * *group_stride * sizeof(float)))
+    return Status(Code::kOutOfMemory, "cpu: no memory for Conv2D weights");
+  for (size_t g = 0; g < groups; ++g) {
+    const size_t offset = g * og * k;  // elements
+    const size_t elem = static_cast<size_t>(dtype_bits(w.dtype) / 8);
+    f32_gemm_pack_b_nk(k, og, nr, w.dtype, static_cast<const char*>(w.data) + offset * elem, k,
+                       packed->as<float>() + g * *group_stride);
+  }
+  const TensorView* b = bias_of(op);
+  if (b != nullptr) {
+    if (!bias->allocate(groups * *bias_stride * sizeof(float)))
+      return Status(Code::kOutOfMemory, "cpu: no memory for Conv2D bias");
+    float* out = bias->as<float>();
+    for (size_t g = 0; g < groups; ++g)
+      for (size_t j = 0; j < *bias_stride; ++j)
+        out[g * *bias_stride + j] = j < og ? f32_weight_at(b->dtype, b->data, g * og + j) : 0.0f;
+  }
+  return Status::ok_status();
+}
+
+// 1x1 stride 1 unpadded: y[m, g*Og + n] = x[m, g*Cg + :] . w[g*Og + n, :].
+class PointwiseConv final : public CpuOp {
+ public:
+  Status init(const OpSignature& op, const OutputClamp& clamp, const CpuOpContext& context) {
+    const ConvGeometry g = geometry_of(op);
+    gemm_.kernel = select_f32_gemm_kernel(context.features);
+    size_t b_stride = 0, bias_stride = 0;
+    SPRIG_RETURN_IF_ERROR(pack_gemm_weights(op, g.groups, static_cast<size_t>(gemm_.kernel.nr),
+                                            &packed_, &bias_, &b_stride, &bias_stride));
+    const size_t cg = g.in_c / g.groups, og = g.out_c / g.groups;
+    gemm_.batch = g.groups;
+    gemm_.m = g.batch * g.out_h * g.out_w;
+    gemm_.n = og;
+    gemm_.k = cg;
+    gemm_.a = op.inputs[0]->f32();
+    gemm_.a_stride = g.in_c;
+    gemm_.a_batch_stride = cg;
+    gemm_.packed_b = packed_.as<float>();
+    gemm_.b_batch_stride = b_stride;
+    gemm_.bias = bias_.as<float>();
+    gemm_.bias_batch_stride = bias_stride;
+    gemm_.c = op.outputs[0]->f32();
+    gemm_.c_stride = g.out_c;
+    gemm_.c_batch_stride = og;
+    gemm_.min = clamp.min;
+    gemm_.max = clamp.max;
+    f32_gemm_plan(&gemm_, context.num_threads);
+    return Status::ok_status();
+  }
+
+  void run(void*, pthreadpool_t pool) override { f32_gemm_batch_run(gemm_, pool); }
+
+ private:
+  AlignedBuffer packed_, bias_;
+  F32GemmBatch gemm_;
+};
+
+// im2col rows for a chunk of output pixels, then one GEMM per group over them.
+class Im2colConv final : public CpuOp {
+ public:
+  Status init(const OpSignature& op, const OutputClamp& clamp, const CpuOpContext& context) {
+    geometry_ = geometry_of(op);
+    const ConvGeometry& g = geometry_;
+    x_ = op.inputs[0]->f32();
+    y_ = op.outputs[0]->f32();
+    gemm_.kernel = select_f32_gemm_kernel(context.features);
+    size_t b_stride = 0, bias_stride = 0;
+    SPRIG_RETURN_IF_ERROR(pack_gemm_weights(op, g.groups, static_cast<size_t>(gemm_.kernel.nr),
+                                            &packed_, &bias_, &b_stride, &bias_stride));
+    const size_t cg = g.in_c / g.groups, og = g.out_c / g.groups;
+    const size_t k = g.kernel_h * g.kernel_w * cg;
+    row_stride_ = k * g.groups;
+    total_rows_ = g.batch * g.out_h * g.out_w;
+    const size_t mr = static_cast<size_t>(gemm_.kernel.mr);
+    const size_t budget_rows = kScratchBudget / (row_stride_ * sizeof(float));
+    chunk_rows_ = budget_rows < mr ? mr : budget_rows / mr * mr;
+    if (chunk_rows_ > round_up(total_rows_, mr)) chunk_rows_ = round_up(total_rows_, mr);
+    gemm_.batch = g.groups;
+    gemm_.m = chunk_rows_;
+    gemm_.n = og;
+    gemm_.k = k;
+    gemm_.a_stride = row_stride_;
+    gemm_.a_batch_stride = k;
+    gemm_.packed_b = packed_.as<float>();
+    gemm_.b_batch_stride = b_stride;
+    gemm_.bias = bias_.as<float>();
+    gemm_.bias_batch_stride = bias_stride;
+    gemm_.c_stride = g.out_c;
+    gemm_.c_batch_stride = og;
+    gemm_.min = clamp.min;
+    gemm_.max = clamp.max;
+    f32_gemm_plan(&gemm_, context.num_threads);
+    gather_tile_ = context.num_threads > 1 ? 16 : chunk_rows_;
+    return Status::ok_status();
+  }
+
+  size_t scratch_bytes() const override { return chunk_rows_ * row_stride_ * sizeof(float); }
+
+  void run(void* scratch, pthreadpool_t pool) override {
+    rows_ = static_cast<float*>(scratch);
+    for (size_t m0 = 0; m0 < total_rows_; m0 += chunk_rows_) {
+      chunk_begin_ = m0;
+      chunk_end_ = m0 + chunk_rows_ < total_rows_ ? m0 + chunk_rows_ : total_rows_;
+      pthreadpool_parallelize_1d_tile_1d(pool, gather, this, chunk_end_ - chunk_begin_,
+                                         gather_tile_, kParallelFlags);
+      F32GemmBatch gemm = gemm_;
+      gemm.m = chunk_end_ - chunk_begin_;
+      gemm.a = rows_;
+      gemm.c = y_ + m0 * geometry_.out_c;
+      f32_gemm_batch_run(gemm, pool);
+    }
+  }
+
+ private:
+  static void gather(void* context, size_t start, size_t count) {
+    auto* self = static_cast<Im2colConv*>(context);
+    f32_im2col_nhwc__scalar(self->geometry_, self->x_, self->chunk_begin_ + start,
+                            self->chunk_begin_ + start + count,
+                            self->rows_ + start * self->row_stride_, self->row_stride_);
+  }
+
+  ConvGeometry geometry_;
+  const float* x_ = nullptr;
+  float* y_ = nullptr;
+  AlignedBuffer packed_, bias_;
+  F32GemmBatch gemm_;
+  size_t row_stride_ = 0, total_rows_ = 0, chunk_rows_ = 0, gather_tile_ = 1;
+  // Per run() chunk state, read by the parallel tasks.
+  float* rows_ = nullptr;
+  size_t chunk_begin_ = 0, chunk_end_ = 0;
+};
+
+// Winograd F(4x4, 3x3): for each chunk of 4x4 output tiles, transform the input tiles into
+// V [36][tiles][C], multiply V[xi] by U[xi] [C][O] into M [36][tiles][O], transform back.
+class WinogradConv final : public CpuOp {
+ public:
+  Status init(const OpSignature& op, const OutputClamp& clamp, const CpuOpContext& context) {
+    geometry_ = geometry_of(op);
+    const ConvGeometry& g = geometry_;
+    x_ = op.inputs[0]->f32();
+    y_ = op.outputs[0]->f32();
+    transforms_ = select_f32_winograd_kernels(context.features);
+    gemm_.kernel = select_f32_gemm_kernel(context.features);
+    const size_t nr = static_cast<size_t>(gemm_.kernel.nr);
+    const size_t mr = static_cast<size_t>(gemm_.kernel.mr);
+    const size_t position_size = f32_gemm_packed_b_size(g.in_c, g.out_c, nr);
+    const TensorView& w = *op.inputs[1];
+    if (!packed_.allocate(kWinogradPositions * position_size * sizeof(float)))
+      return Status(Code::kOutOfMemory, "cpu: no memory for Conv2D Winograd weights");
+    f32_winograd_f4x4_3x3_pack_weights(g.out_c, g.in_c, w.dtype, w.data, nr, packed_.as<float>());
+    const TensorView* b = bias_of(op);
+    if (b != nullptr) {
+      if (!bias_.allocate(g.out_c * sizeof(float)))
+        return Status(Code::kOutOfMemory, "cpu: no memory for Conv2D bias");
+      for (size_t j = 0; j < g.out_c; ++j) bias_.as<float>()[j] = f32_weight_at(b->dtype, b->data, j);
+    }
+    tiles_h_ = divide_up(g.out_h, kWinogradOutputTile);
+    tiles_w_ = divide_up(g.out_w, kWinogradOutputTile);
+    total_tiles_ = g.batch * tiles_h_ * tiles_w_;
+    const size_t tile_bytes = kWinogradPositions * (g.in_c + g.out_c) * sizeof(float);
+    const size_t budget_tiles = kScratchBudget / tile_bytes;
+    chunk_tiles_ = budget_tiles < mr ? mr : budget_tiles / mr * mr;
+    if (chunk_tiles_ > round_up(total_tiles_, mr)) chunk_tiles_ = round_up(total_tiles_, mr);
+    clamp_ = clamp;
+    gemm_.batch = kWinogradPositions;
+    gemm_.m = chunk_tiles_;
+    gemm_.n = g.out_c;
+    gemm_.k = g.in_c;
+    gemm_.a_stride = g.in_c;
+    gemm_.a_batch_stride = chunk_tiles_ * g.in_c;
+    gemm_.packed_b = packed_.as<float>();
+    gemm_.b_batch_stride = position_size;
+    gemm_.c_stride = g.out_c;
+    gemm_.c_batch_stride = chunk_tiles_ * g.out_c;
+    constexpr float kInf = std::numeric_limits<float>::infinity();
+    gemm_.min = -kInf;
+    gemm_.max = kInf;
+    f32_gemm_plan(&gemm_, context.num_threads);
+    return Status::ok_status();
+  }
+
+  size_t scratch_bytes() const override {
+    return kWinogradPositions * chunk_tiles_ * (geometry_.in_c + geometry_.out_c) * sizeof(float);
+  }
+
+  void run(void* scratch, pthreadpool_t pool) override {
+    v_ = static_cast<float*>(scratch);
+    m_ = v_ + kWinogradPositions * chunk_tiles_ * geometry_.in_c;
+    for (size_t t0 = 0; t0 < total_tiles_; t0 += chunk_tiles_) {
+      chunk_begin_ = t0;
+      const size_t count = t0 + chunk_tiles_ < total_tiles_ ? chunk_tiles_ : total_tiles_ - t0;
+      pthreadpool_parallelize_1d(pool, input_task, this, count, kParallelFlags);
+      F32GemmBatch gemm = gemm_;
+      gemm.m = count;
+      gemm.a = v_;
+      gemm.c = m_;
+      f32_gemm_batch_run(gemm, pool);
+      pthreadpool_parallelize_1d(pool, output_task, this, count, kParallelFlags);
+    }
+  }
+
+ private:
+  // Tile t (global index) -> image n and tile row/column.
+  void tile_position(size_t t, size_t* n, size_t* th, size_t* tw) const {
+    *tw = t % tiles_w_;
+    *th = (t / tiles_w_) % tiles_h_;
+    *n = t / (tiles_w_ * tiles_h_);
+  }
+
+  static void input_task(void* context, size_t i) {
+    auto* self = static_cast<WinogradConv*>(context);
+    const ConvGeometry& g = self->geometry_;
+    size_t n, th, tw;
+    self->tile_position(self->chunk_begin_ + i, &n, &th, &tw);
+    const ptrdiff_t ih0 = static_cast<ptrdiff_t>(th * kWinogradOutputTile) -
+                          static_cast<ptrdiff_t>(g.pad_top);
+    const ptrdiff_t iw0 = static_cast<ptrdiff_t>(tw * kWinogradOutputTile) -
+                          static_cast<ptrdiff_t>(g.pad_left);
+    self->transforms_.input(self->x_ + n * g.in_h * g.in_w * g.in_c, g.in_h, g.in_w, g.in_c, ih0,
+                            iw0, self->v_ + i * g.in_c, self->chunk_tiles_ * g.in_c);
+  }
+
+  static void output_task(void* context, size_t i) {
+    auto* self = static_cast<WinogradConv*>(context);
+    const ConvGeometry& g = self->geometry_;
+    size_t n, th, tw;
+    self->tile_position(self->chunk_begin_ + i, &n, &th, &tw);
+    const size_t oh0 = th * kWinogradOutputTile, ow0 = tw * kWinogradOutputTile;
+    const size_t rows = g.out_h - oh0 < kWinogradOutputTile ? g.out_h - oh0 : kWinogradOutputTile;
+    const size_t cols = g.out_w - ow0 < kWinogradOutputTile ? g.out_w - ow0 : kWinogradOutputTile;
+    float* y = self->y_ + ((n * g.out_h + oh0) * g.out_w + ow0) * g.out_c;
+    self->transforms_.output(self->m_ + i * g.out_c, self->chunk_tiles_ * g.out_c, g.out_c,
+                             self->bias_.as<float>(), y, g.out_w * g.out_c, rows, cols,
+                             self->clamp_.min, self->clamp_.max);
+  }
+
+  ConvGeometry geometry_;
+  const float* x_ = nullptr;
+  float* y_ = nullptr;
+  F32WinogradKernels transforms_;
+  AlignedBuffer packed_, bias_;
+  F32GemmBatch gemm_;
+  OutputClamp clamp_;
+  size_t tiles_h_ = 0, tiles_w_ = 0, total_tiles_ = 0, chunk_tiles_ = 0;
+  // Per run() chunk state, read by the parallel tasks.
+  float* v_ = nullptr;
+  float* m_ = nullptr;
+  size_t chunk_begin_ = 0;
+};
+
+template <typename Op>
+Result<std::unique_ptr<CpuOp>> make_op(const OpSignature& op, const OutputClamp& clamp,
+                                       const CpuOpContext& context) {
+  std::unique_ptr<Op> result(new (std::nothrow) Op());
+  if (!result) return Status(Code::kOutOfMemory, "cpu: no memory for a Conv2D op");
+  SPRIG_RETURN_IF_ERROR(result->init(op, clamp, context));
+  return std::unique_ptr<CpuOp>(std::move(result));
+}
+
+}  // namespace
+
+bool conv2d_supported(const OpSignature& op) {
+  if (op.op == nullptr || op.op->type() != fb::OpType::Conv2D || op.num_inputs < 2 ||
+      op.num_outputs < 1 || op.inputs[0] == nullptr || op.inputs[1] == nullptr ||
+      op.outputs[0] == nullptr)
+    return false;
+  const fb::Conv2DOptions* options = op.op->options_as_Conv2DOptions();
+  const TensorView& x = *op.inputs[0];
+  const TensorView& w = *op.inputs[1];
+  const TensorView& y = *op.outputs[0];
+  if (options == nullptr || x.dtype != DType::F32 || y.dtype != DType::F32 ||
+      !weight_dtype_ok(w.dtype) || x.shape.rank != 4 || w.shape.rank != 4 || y.shape.rank != 4)
+    return false;
+  const TensorView* bias = op.num_inputs > 2 ? op.inputs[2] : nullptr;
+  if (bias != nullptr && (!weight_dtype_ok(bias->dtype) || bias->shape.numel() != w.shape[0]))
+    return false;
+  const int64_t groups = options->groups();
+  const int64_t channels = x.shape[3];
+  if (groups < 1 || channels % groups != 0 || w.shape[0] % groups != 0 ||
+      w.shape[3] * groups != channels || y.shape[3] != w.shape[0])
+    return false;
+  if (groups > 1 && groups == channels) return false;  // depthwise
+  return options->stride_h() >= 1 && options->stride_w() >= 1 && options->dilation_h() >= 1 &&
+         options->dilation_w() >= 1 && options->pad_top() >= 0 && options->pad_left() >= 0 &&
+         options->pad_bottom() >= 0 && options->pad_right() >= 0;
+}
+
+bool conv2d_prefers_own(const OpSignature& op, const CpuOpContext& context) {
+  if (!conv2d_supported(op) || !is_winograd(op)) return false;
+  // Winograd pays off when the transformed weights (4x the 3x3 weights) are reused over enough
+  // tiles, and when the GEMM microkernel is a SIMD one.
+  const ConvGeometry g = geometry_of(op);
+  const size_t tiles = g.batch * divide_up(g.out_h, kWinogradOutputTile) *
+                       divide_up(g.out_w, kWinogradOutputTile);
+  const bool simd = context.features.avx2_fma || context.features.neon_fma;
+  return simd && tiles >= 16 && g.in_c >= 16 && g.out_c >= 16;
+}
+
+Result<std::unique_ptr<CpuOp>> create_conv2d_op(const OpSignature& op, const OutputClamp& clamp,
+                                                const CpuOpContext& context) {
+  if (!conv2d_supported(op))
+    return Status::error(Code::kUnsupported, "cpu: Conv2D shape or dtypes not supported");
+  if (op.inputs[0]->data == nullptr || op.inputs[1]->data == nullptr ||
+      op.outputs[0]->data == nullptr)
+    return Status::error(Code::kInvalidArgument, "cpu: Conv2D tensors without data");
+  if (is_pointwise(op)) return make_op<PointwiseConv>(op, clamp, context);
+  if (is_winograd(op)) return make_op<WinogradConv>(op, clamp, context);
+  return make_op<Im2colConv>(op, clamp, context);
+}
+
+}  // namespace sprig::cpu

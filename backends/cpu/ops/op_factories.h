@@ -1,0 +1,58 @@
+// The factories behind create_own_op, one per op family (each in its own file under ops/).
+//
+// Every factory takes an op that passed check_op, with data pointers bound, and returns a CpuOp
+// whose run() makes no allocation. Factories taking an OutputClamp apply it to their output and
+// leave the op's fused activation to the caller; the others apply the op's fused activation
+// themselves. Each returns kUnsupported for a case it does not handle (its *_supported function
+// says which ahead of time).
+#pragma once
+
+#include <memory>
+
+#include "backends/cpu/cpu_op.h"
+#include "backends/cpu/ops/fused_activation.h"
+
+namespace sprig::cpu {
+
+// Conv2D with groups == 1 or grouped (not depthwise): 1x1 as GEMM, 3x3 stride 1 by Winograd,
+// the rest by im2col + GEMM. x [N,H,W,C], w [O,KH,KW,C/groups] (F32/F16/BF16), bias [O] or null.
+bool conv2d_supported(const OpSignature& op);
+// Whether create_conv2d_op beats XNNPACK on this convolution (Winograd), so "cpu" uses ours.
+bool conv2d_prefers_own(const OpSignature& op, const CpuOpContext& context);
+Result<std::unique_ptr<CpuOp>> create_conv2d_op(const OpSignature& op, const OutputClamp& clamp,
+                                                const CpuOpContext& context);
+
+// FullyConnected: x [..., K], w [N, K] (F32/F16/BF16), bias [N] or null.
+bool fully_connected_supported(const OpSignature& op);
+Result<std::unique_ptr<CpuOp>> create_fully_connected_op(const OpSignature& op,
+                                                         const OutputClamp& clamp,
+                                                         const CpuOpContext& context);
+
+// Depthwise Conv2D (groups == C, O == C * multiplier): fast paths for 3x3 and 5x5.
+bool depthwise_conv2d_supported(const OpSignature& op);
+Result<std::unique_ptr<CpuOp>> create_depthwise_conv2d_op(const OpSignature& op,
+                                                          const OutputClamp& clamp,
+                                                          const CpuOpContext& context);
+
+// An activation over `count` floats from x to y (x == y allowed: in place). Used for Activation
+// ops and for fused activations that are not clamps.
+Result<std::unique_ptr<CpuOp>> create_activation_op(const ActivationParams& activation,
+                                                    const float* x, float* y, size_t count,
+                                                    const CpuOpContext& context);
+
+// Add/Sub/Mul/Div with numpy broadcasting and their fused activation.
+bool binary_supported(const OpSignature& op);
+Result<std::unique_ptr<CpuOp>> create_binary_op(const OpSignature& op, const CpuOpContext& context);
+
+// MaxPool2D / AveragePool2D, GlobalAveragePool, Softmax, Reshape, Concat.
+bool pool2d_supported(const OpSignature& op);
+Result<std::unique_ptr<CpuOp>> create_pool2d_op(const OpSignature& op, const CpuOpContext& context);
+Result<std::unique_ptr<CpuOp>> create_global_average_pool_op(const OpSignature& op,
+                                                             const CpuOpContext& context);
+bool softmax_supported(const OpSignature& op);
+Result<std::unique_ptr<CpuOp>> create_softmax_op(const OpSignature& op, const CpuOpContext& context);
+Result<std::unique_ptr<CpuOp>> create_reshape_op(const OpSignature& op, const CpuOpContext& context);
+bool concat_supported(const OpSignature& op);
+Result<std::unique_ptr<CpuOp>> create_concat_op(const OpSignature& op, const CpuOpContext& context);
+
+}  // namespace sprig::cpu
