@@ -19,16 +19,9 @@ namespace {
 using cpu::CpuOp;
 using cpu::CpuOpContext;
 
-Status with_op_name(const fb::Op& op, const Status& status) {
-  if (op.name() && op.name()->size())
-    return Status::error(status.code(), "op '%.60s' (%s): %s", op.name()->c_str(),
-                         op_display_name(op), status.message());
-  return Status::error(status.code(), "op %s: %s", op_display_name(op), status.message());
-}
-
 class CpuProgram final : public BackendProgram {
  public:
-  explicit CpuProgram(pthreadpool_t pool) : pool_(pool) {}
+  explicit CpuProgram(const ThreadPool* threads) : threads_(threads) {}
 
   Status add(std::unique_ptr<CpuOp> op) {
     scratch_bytes_ = std::max(scratch_bytes_, op->scratch_bytes());
@@ -44,12 +37,13 @@ class CpuProgram final : public BackendProgram {
   }
 
   Status execute() override {
-    for (const std::unique_ptr<CpuOp>& op : ops_) op->run(scratch_.data(), pool_);
+    pthreadpool_t pool = threads_->handle();
+    for (const std::unique_ptr<CpuOp>& op : ops_) op->run(scratch_.data(), pool);
     return Status::ok_status();
   }
 
  private:
-  pthreadpool_t pool_;
+  const ThreadPool* threads_;
   std::vector<std::unique_ptr<CpuOp>> ops_;
   size_t scratch_bytes_ = 0;
   AlignedBuffer scratch_;
@@ -80,8 +74,8 @@ class CpuBackend final : public Backend {
     CpuOpContext op_context;
     op_context.features = cpu::effective_cpu_features();
     op_context.num_threads = context.thread_pool->num_threads();
-    op_context.pool = context.thread_pool->handle();
-    auto program = std::make_unique<CpuProgram>(context.thread_pool->handle());
+    op_context.pool = context.thread_pool->pool();
+    auto program = std::make_unique<CpuProgram>(context.thread_pool);
     std::vector<const TensorView*> storage;
     for (int i = 0; i < count; ++i) {
       storage.clear();

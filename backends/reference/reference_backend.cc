@@ -7,6 +7,7 @@
 #include "backends/reference/kernels/op_kernels.h"
 #include "runtime/core/model.h"
 #include "runtime/ops/op_check.h"
+#include "runtime/ops/op_signature.h"
 
 namespace sprig {
 namespace {
@@ -34,28 +35,6 @@ struct PreparedOp {
   OpKernel kernel = nullptr;
   OpSignature tensors;  // points into ReferenceProgram::tensor_refs_
 };
-
-size_t vector_size(const flatbuffers::Vector<int32_t>* v) { return v ? v->size() : 0; }
-
-// Appends the views of `indices`; a negative index (an absent optional input) appends null.
-// False when an index is past the model's tensors.
-template <typename TensorAt>
-bool append_tensors(const flatbuffers::Vector<int32_t>* indices, int num_tensors,
-                    TensorAt tensor_at, std::vector<const TensorView*>* views) {
-  for (size_t i = 0; i < vector_size(indices); ++i) {
-    const int index = indices->Get(static_cast<uint32_t>(i));
-    if (index >= num_tensors) return false;
-    views->push_back(index < 0 ? nullptr : tensor_at(index));
-  }
-  return true;
-}
-
-Status with_op_name(const fb::Op& op, const Status& status) {
-  if (op.name() && op.name()->size())
-    return Status::error(status.code(), "op '%.60s' (%s): %s", op.name()->c_str(),
-                         op_display_name(op), status.message());
-  return Status::error(status.code(), "op %s: %s", op_display_name(op), status.message());
-}
 
 class ReferenceProgram final : public BackendProgram {
  public:
@@ -92,27 +71,19 @@ Status ReferenceProgram::build(const PrepareContext& context, const int* op_indi
     if (op_indices[i] < 0 || op_indices[i] >= model.num_ops())
       return Status::error(Code::kInvalidArgument, "reference: op index %d is out of range",
                            op_indices[i]);
-    const fb::Op& op = model.op(op_indices[i]);
-    total_refs += vector_size(op.inputs()) + vector_size(op.outputs());
+    total_refs += op_tensor_count(model, op_indices[i]);
   }
   tensor_refs_.reserve(total_refs);
   ops_.reserve(static_cast<size_t>(count));
   std::vector<ConvertedWeight*> weight_by_tensor(static_cast<size_t>(model.num_tensors()), nullptr);
-  auto tensor_at = [&context](int index) { return &context.tensors[index]; };
 
   for (int i = 0; i < count; ++i) {
     const fb::Op& op = model.op(op_indices[i]);
     const size_t first = tensor_refs_.size();
-    if (!append_tensors(op.inputs(), model.num_tensors(), tensor_at, &tensor_refs_) ||
-        !append_tensors(op.outputs(), model.num_tensors(), tensor_at, &tensor_refs_))
-      return with_op_name(op, Status(Code::kInvalidModel, "tensor index out of range"));
     PreparedOp prepared;
-    const int num_inputs = static_cast<int>(vector_size(op.inputs()));
-    prepared.tensors.op = &op;
-    prepared.tensors.inputs = tensor_refs_.data() + first;
-    prepared.tensors.num_inputs = num_inputs;
-    prepared.tensors.outputs = tensor_refs_.data() + first + num_inputs;
-    prepared.tensors.num_outputs = static_cast<int>(vector_size(op.outputs()));
+    if (!op_signature(model, op_indices[i], context.tensors, &tensor_refs_, &prepared.tensors))
+      return with_op_name(op, Status(Code::kInvalidModel, "tensor index out of range"));
+    const int num_inputs = prepared.tensors.num_inputs;
     SPRIG_RETURN_IF_ERROR(check_op(prepared.tensors));
     prepared.kernel = reference::reference_op_kernel(op.type());
     if (!prepared.kernel)
@@ -165,20 +136,11 @@ class ReferenceBackend final : public Backend {
   Status availability() const override { return Status::ok_status(); }
 
   bool supports(const Model& model, int op_index) const override {
-    if (op_index < 0 || op_index >= model.num_ops()) return false;
-    const fb::Op& op = model.op(op_index);
-    std::vector<const TensorView*> views;
-    auto tensor_at = [&model](int index) { return &model.tensor(index); };
-    if (!append_tensors(op.inputs(), model.num_tensors(), tensor_at, &views) ||
-        !append_tensors(op.outputs(), model.num_tensors(), tensor_at, &views))
-      return false;
+    if (model.num_tensors() == 0) return false;
+    std::vector<const TensorView*> storage;
     OpSignature signature;
-    signature.op = &op;
-    signature.num_inputs = static_cast<int>(vector_size(op.inputs()));
-    signature.num_outputs = static_cast<int>(vector_size(op.outputs()));
-    signature.inputs = views.data();
-    signature.outputs = views.data() + signature.num_inputs;
-    return check_op(signature).ok() && reference::reference_op_kernel(op.type()) != nullptr;
+    if (!op_signature(model, op_index, &model.tensor(0), &storage, &signature)) return false;
+    return check_op(signature).ok() && reference::reference_op_kernel(signature.op->type()) != nullptr;
   }
 
   Result<std::unique_ptr<BackendProgram>> prepare(const PrepareContext& context, const int* ops,

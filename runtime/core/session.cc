@@ -1,5 +1,6 @@
 #include "runtime/core/session.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -108,9 +109,16 @@ int Session::find_output(const char* name) const {
 }
 
 Status Session::run() {
-  for (const std::unique_ptr<BackendProgram>& program : programs_)
-    SPRIG_RETURN_IF_ERROR(program->execute());
-  return Status::ok_status();
+  thread_pool_.begin_run();
+  const auto start = std::chrono::steady_clock::now();
+  Status status = Status::ok_status();
+  for (const std::unique_ptr<BackendProgram>& program : programs_) {
+    status = program->execute();
+    if (!status.ok()) break;
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  thread_pool_.end_run(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
+  return status;
 }
 
 }  // namespace sprig

@@ -2,6 +2,8 @@
 
 #include <cpuinfo.h>
 
+#include <algorithm>
+
 namespace sprig {
 
 int default_thread_count() {
@@ -32,6 +34,11 @@ Status ThreadPool::start(int num_threads) {
     pool_ = nullptr;
   }
   num_threads_ = num_threads;
+  serial_run_ = false;
+  parallel_ = Samples();
+  serial_ = Samples();
+  runs_since_probe_ = probe_left_ = 0;
+  serial_runs_ = 0;
   if (num_threads == 1) return Status::ok_status();
   pool_ = pthreadpool_create(static_cast<size_t>(num_threads));
   if (!pool_) {
@@ -39,6 +46,58 @@ Status ThreadPool::start(int num_threads) {
     return Status::error(Code::kOutOfMemory, "cannot start a pool of %d threads", num_threads);
   }
   return Status::ok_status();
+}
+
+void ThreadPool::Samples::add(int64_t value) {
+  ns[next] = value;
+  next = (next + 1) % kSamples;
+  if (count < kSamples) ++count;
+}
+
+int64_t ThreadPool::Samples::median() const {
+  static_assert(kSamples == 3, "median of three");
+  if (count < 3) return count == 0 ? 0 : count == 1 ? ns[0] : (ns[0] + ns[1]) / 2;
+  return ns[0] + ns[1] + ns[2] - std::min({ns[0], ns[1], ns[2]}) - std::max({ns[0], ns[1], ns[2]});
+}
+
+bool ThreadPool::prefer_serial() const {
+  // Hysteresis: the workers must lose by 5% before the pool gives them up.
+  return serial_.count > 0 && parallel_.count > 0 &&
+         serial_.median() * 100 < parallel_.median() * 95;
+}
+
+void ThreadPool::begin_run() {
+  if (!pool_) return;
+  if (probe_left_ == 0) {
+    if (parallel_.count >= 2 && serial_.count == 0) {
+      probe_left_ = kProbeRuns;  // first serial measurement
+      probe_serial_ = true;
+    } else if (runs_since_probe_ >= kProbeInterval) {
+      probe_left_ = kProbeRuns;
+      probe_serial_ = !prefer_serial();
+    }
+  }
+  serial_run_ = probe_left_ > 0 ? probe_serial_ : prefer_serial();
+}
+
+void ThreadPool::end_run(int64_t nanoseconds) {
+  if (!pool_) return;
+  if (serial_run_) {
+    serial_.add(nanoseconds);
+    ++serial_runs_;
+  } else {
+    parallel_.add(nanoseconds);
+  }
+  if (probe_left_ > 0) {
+    if (--probe_left_ == 0) runs_since_probe_ = 0;
+    return;
+  }
+  ++runs_since_probe_;
+  // A parallel run much slower than running alone: another process may have taken a core.
+  if (!serial_run_ && serial_.count > 0 && nanoseconds * 2 > serial_.median() * 3) {
+    probe_left_ = kProbeRuns;
+    probe_serial_ = true;
+  }
 }
 
 }  // namespace sprig

@@ -1,9 +1,14 @@
 // A session's worker threads: one pthreadpool, started when the session is created and shared by
 // every backend's program (XNNPACK's operators and our own kernels).
 //
-// Workers spin briefly after a parallel call and then sleep in the kernel (futex), and parallel
-// loops hand out small tiles that idle threads steal from busy ones, so a thread whose core is
-// taken by another process delays a loop by at most one tile instead of stalling it.
+// Parallel loops hand out small tiles that idle threads steal from busy ones. That is not enough
+// when another process takes one of the cores: a worker preempted in the middle of a tile makes
+// the caller spin-wait (pthreadpool spins about a million pauses before sleeping) until the
+// scheduler gives the worker its core back, once per parallel loop, and a 2-thread run can take
+// several times as long as a 1-thread one. So the pool adapts per run: it times every run with
+// and without its workers (a couple of probe runs of the other mode every kProbeInterval runs, and
+// at once when a parallel run is much slower than the serial estimate) and uses the mode whose
+// recent median is lower. On a quiet machine the workers are used on all runs but the probes.
 #pragma once
 
 #include <pthreadpool.h>
@@ -26,14 +31,44 @@ class ThreadPool {
   // a negative count, kOutOfMemory when the threads cannot be started.
   Status start(int num_threads);
 
-  // Null when running on the caller's thread only; every pthreadpool_parallelize_* call and
-  // xnn_run_operator accept null and then run inline.
-  pthreadpool_t handle() const { return pool_; }
+  // The pool for the current run: null when running on the caller's thread only (one thread, or
+  // a serial run chosen by the adaptive policy). Every pthreadpool_parallelize_* call and
+  // xnn_run_operator accept null and then run inline. Read it at every execute, not at prepare.
+  pthreadpool_t handle() const { return serial_run_ ? nullptr : pool_; }
+  // The started pool itself, for setting up operators at prepare (never changes after start()).
+  pthreadpool_t pool() const { return pool_; }
   int num_threads() const { return num_threads_; }
 
+  // Bracket every run: begin_run() picks this run's mode, end_run() records how long it took.
+  // Allocation-free. Not thread-safe (a session runs on one thread at a time).
+  void begin_run();
+  void end_run(int64_t nanoseconds);
+  // Runs made on the caller's thread alone since start() (for tests and reports).
+  int64_t serial_runs() const { return serial_runs_; }
+
+  static constexpr int kProbeInterval = 50;
+  static constexpr int kProbeRuns = 2;
+
  private:
+  static constexpr int kSamples = 3;
+  // The most recent run times of one mode, for a median.
+  struct Samples {
+    int64_t ns[kSamples] = {};
+    int count = 0;
+    int next = 0;
+    void add(int64_t value);
+    int64_t median() const;
+  };
+  bool prefer_serial() const;
+
   pthreadpool_t pool_ = nullptr;
   int num_threads_ = 1;
+  bool serial_run_ = false;
+  Samples parallel_, serial_;
+  int runs_since_probe_ = 0;
+  int probe_left_ = 0;
+  bool probe_serial_ = false;
+  int64_t serial_runs_ = 0;
 };
 
 // The number of physical cores of the fastest kind (the big cores of a big.LITTLE phone or

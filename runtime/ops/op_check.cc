@@ -729,4 +729,11 @@ Status check_op(const OpSignature& signature) {
   return OpChecker(signature).check();
 }
 
+Status with_op_name(const fb::Op& op, const Status& status) {
+  if (op.name() && op.name()->size())
+    return Status::error(status.code(), "op '%.60s' (%s): %s", op.name()->c_str(),
+                         op_display_name(op), status.message());
+  return Status::error(status.code(), "op %s: %s", op_display_name(op), status.message());
+}
+
 }  // namespace sprig

@@ -21,6 +21,9 @@ const char* op_type_name(fb::OpType type);
 // For an Activation op, the activation kind's name ("Relu"); otherwise op_type_name.
 const char* op_display_name(const fb::Op& op);
 
+// `status` with the op's name (or type) in front of its message, same code.
+Status with_op_name(const fb::Op& op, const Status& status);
+
 // Returns kInvalidModel (or kUnsupported for a valid-but-unknown dtype combination) with a message
 // naming the op and the offending tensor when the op is malformed.
 Status check_op(const OpSignature& signature);

@@ -199,7 +199,8 @@ bool binary_supported(const OpSignature& op) {
          (!fused || f32_vunary_kernel(fused->kind(), CpuFeatures()) != nullptr);
 }
 
-Result<std::unique_ptr<CpuOp>> create_binary_op(const OpSignature& op, const CpuOpContext& context) {
+Result<std::unique_ptr<CpuOp>> create_binary_op(const OpSignature& op,
+                                                const CpuOpContext& context) {
   if (!binary_supported(op))
     return Status::error(Code::kUnsupported, "cpu: %s not supported", op_display_name(*op.op));
   std::unique_ptr<BinaryOpImpl> result(new (std::nothrow) BinaryOpImpl());

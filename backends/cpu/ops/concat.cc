@@ -54,8 +54,7 @@ class ConcatOp final : public CpuOp {
     constexpr size_t kTileBytes = kStreamTile * sizeof(float) * 4;
     if (outer_ >= 64 || out_block_ * 4 <= kTileBytes) {
       const size_t rows = kTileBytes / out_block_ + 1;
-      pthreadpool_parallelize_1d_tile_1d(pool, &ConcatOp::rows, this, outer_, rows,
-                                         kParallelFlags);
+      pthreadpool_parallelize_1d_tile_1d(pool, &ConcatOp::rows, this, outer_, rows, kParallelFlags);
       return;
     }
     for (part_ = 0; part_ < count_; ++part_)

@@ -4,8 +4,8 @@
 //     Winograd F(4x4, 3x3) (input transform, 36 GEMMs, output transform);
 //   - everything else: im2col + GEMM.
 // Work that needs scratch goes in chunks of output pixels (im2col) or tiles (Winograd) whose
-// buffers stay within kScratchBudget, each chunk in parallel phases whose tasks write disjoint
-// parts of the scratch.
+// buffers stay within kScratchBudget; the parallel tasks of a chunk write disjoint parts of the
+// scratch. Every ResNet-18/50 layer fits one chunk, so most convolutions make one parallel call.
 //
 // Unsupported (kUnsupported): depthwise (groups == C > 1, its own factory), activations or outputs
 // other than F32, weights other than F32/F16/BF16, bias other than F32/F16/BF16, tensors that are
@@ -23,7 +23,8 @@
 namespace sprig::cpu {
 namespace {
 
-constexpr size_t kScratchBudget = size_t{2} << 20;  // bytes of im2col rows or Winograd tiles per chunk
+// Scratch bytes of one chunk (one parallel call): im2col rows, or Winograd blocks.
+constexpr size_t kScratchBudget = size_t{4} << 20;
 constexpr size_t kWinogradMinChannels = 8;
 
 size_t round_up(size_t x, size_t q) { return (x + q - 1) / q * q; }
@@ -180,6 +181,7 @@ class Im2colConv final : public CpuOp {
     gemm_.max = clamp.max;
     f32_gemm_plan(&gemm_, context.num_threads);
     gather_tile_ = context.num_threads > 1 ? 16 : chunk_rows_;
+    fused_ = g.groups == 1 && gemm_.tile_n >= og;
     return Status::ok_status();
   }
 
@@ -190,6 +192,13 @@ class Im2colConv final : public CpuOp {
     for (size_t m0 = 0; m0 < total_rows_; m0 += chunk_rows_) {
       chunk_begin_ = m0;
       chunk_end_ = m0 + chunk_rows_ < total_rows_ ? m0 + chunk_rows_ : total_rows_;
+      if (fused_) {
+        // Each task gathers its own rows, then multiplies them by all of B: one barrier.
+        pthreadpool_parallelize_1d_tile_1d(pool, gather_and_multiply, this,
+                                           chunk_end_ - chunk_begin_, gemm_.tile_m,
+                                           kParallelFlags);
+        continue;
+      }
       pthreadpool_parallelize_1d_tile_1d(pool, gather, this, chunk_end_ - chunk_begin_,
                                          gather_tile_, kParallelFlags);
       F32GemmBatch gemm = gemm_;
@@ -208,19 +217,33 @@ class Im2colConv final : public CpuOp {
                             self->rows_ + start * self->row_stride_, self->row_stride_);
   }
 
+  static void gather_and_multiply(void* context, size_t start, size_t count) {
+    gather(context, start, count);
+    auto* self = static_cast<Im2colConv*>(context);
+    const F32GemmBatch& g = self->gemm_;
+    f32_gemm_compute(g.kernel, 0, count, 0, g.n, g.k, g.kc, self->rows_ + start * self->row_stride_,
+                     g.a_stride, g.packed_b, g.bias,
+                     self->y_ + (self->chunk_begin_ + start) * g.c_stride, g.c_stride, g.min,
+                     g.max);
+  }
+
   ConvGeometry geometry_;
   const float* x_ = nullptr;
   float* y_ = nullptr;
   AlignedBuffer packed_, bias_;
   F32GemmBatch gemm_;
   size_t row_stride_ = 0, total_rows_ = 0, chunk_rows_ = 0, gather_tile_ = 1;
+  bool fused_ = false;
   // Per run() chunk state, read by the parallel tasks.
   float* rows_ = nullptr;
   size_t chunk_begin_ = 0, chunk_end_ = 0;
 };
 
-// Winograd F(4x4, 3x3): for each chunk of 4x4 output tiles, transform the input tiles into
-// V [36][tiles][C], multiply V[xi] by U[xi] [C][O] into M [36][tiles][O], transform back.
+// Winograd F(4x4, 3x3). The output's 4x4 tiles are cut into blocks; one parallel task per block
+// transforms its input tiles into V [36][block][C], multiplies V[xi] by U[xi] [C][O] into
+// M [36][block][O] and transforms M back into y. Each block has its own part of the scratch, so
+// a whole chunk of blocks is one parallel call (one barrier: a thread descheduled by another
+// process stalls the op once, not once per phase).
 class WinogradConv final : public CpuOp {
  public:
   Status init(const OpSignature& op, const OutputClamp& clamp, const CpuOpContext& context) {
@@ -229,12 +252,12 @@ class WinogradConv final : public CpuOp {
     x_ = op.inputs[0]->f32();
     y_ = op.outputs[0]->f32();
     transforms_ = select_f32_winograd_kernels(context.features);
-    gemm_.kernel = select_f32_gemm_kernel(context.features);
-    const size_t nr = static_cast<size_t>(gemm_.kernel.nr);
-    const size_t mr = static_cast<size_t>(gemm_.kernel.mr);
-    const size_t position_size = f32_gemm_packed_b_size(g.in_c, g.out_c, nr);
+    kernel_ = select_f32_gemm_kernel(context.features);
+    const size_t nr = static_cast<size_t>(kernel_.nr);
+    const size_t mr = static_cast<size_t>(kernel_.mr);
+    position_size_ = f32_gemm_packed_b_size(g.in_c, g.out_c, nr);
     const TensorView& w = *op.inputs[1];
-    if (!packed_.allocate(kWinogradPositions * position_size * sizeof(float)))
+    if (!packed_.allocate(kWinogradPositions * position_size_ * sizeof(float)))
       return Status(Code::kOutOfMemory, "cpu: no memory for Conv2D Winograd weights");
     f32_winograd_f4x4_3x3_pack_weights(g.out_c, g.in_c, w.dtype, w.data, nr, packed_.as<float>());
     const TensorView* b = bias_of(op);
@@ -243,98 +266,104 @@ class WinogradConv final : public CpuOp {
         return Status(Code::kOutOfMemory, "cpu: no memory for Conv2D bias");
       for (size_t j = 0; j < g.out_c; ++j) bias_.as<float>()[j] = f32_weight_at(b->dtype, b->data, j);
     }
+    clamp_ = clamp;
+    kc_ = f32_gemm_kc(g.in_c);
     tiles_h_ = divide_up(g.out_h, kWinogradOutputTile);
     tiles_w_ = divide_up(g.out_w, kWinogradOutputTile);
     total_tiles_ = g.batch * tiles_h_ * tiles_w_;
+    // Blocks: as large as kBlockBudget allows (each block reads all of U once), but small enough
+    // for about four per thread when there are threads.
     const size_t tile_bytes = kWinogradPositions * (g.in_c + g.out_c) * sizeof(float);
-    const size_t budget_tiles = kScratchBudget / tile_bytes;
-    chunk_tiles_ = budget_tiles < mr ? mr : budget_tiles / mr * mr;
-    if (chunk_tiles_ > round_up(total_tiles_, mr)) chunk_tiles_ = round_up(total_tiles_, mr);
-    clamp_ = clamp;
-    gemm_.batch = kWinogradPositions;
-    gemm_.m = chunk_tiles_;
-    gemm_.n = g.out_c;
-    gemm_.k = g.in_c;
-    gemm_.a_stride = g.in_c;
-    gemm_.a_batch_stride = chunk_tiles_ * g.in_c;
-    gemm_.packed_b = packed_.as<float>();
-    gemm_.b_batch_stride = position_size;
-    gemm_.c_stride = g.out_c;
-    gemm_.c_batch_stride = chunk_tiles_ * g.out_c;
-    constexpr float kInf = std::numeric_limits<float>::infinity();
-    gemm_.min = -kInf;
-    gemm_.max = kInf;
-    f32_gemm_plan(&gemm_, context.num_threads);
+    size_t block = kBlockBudget / tile_bytes / mr * mr;
+    if (block < mr) block = mr;
+    if (context.num_threads > 1) {
+      const size_t share = round_up(divide_up(total_tiles_, 4 * static_cast<size_t>(context.num_threads)), mr);
+      if (share < block) block = share;
+    }
+    if (block > round_up(total_tiles_, mr)) block = round_up(total_tiles_, mr);
+    block_tiles_ = block;
+    const size_t blocks = divide_up(total_tiles_, block_tiles_);
+    size_t chunk = kScratchBudget / (block_tiles_ * tile_bytes);
+    chunk_blocks_ = chunk < 1 ? 1 : (chunk > blocks ? blocks : chunk);
     return Status::ok_status();
   }
 
-  size_t scratch_bytes() const override {
-    return kWinogradPositions * chunk_tiles_ * (geometry_.in_c + geometry_.out_c) * sizeof(float);
-  }
+  size_t scratch_bytes() const override { return chunk_blocks_ * block_floats() * sizeof(float); }
 
   void run(void* scratch, pthreadpool_t pool) override {
-    v_ = static_cast<float*>(scratch);
-    m_ = v_ + kWinogradPositions * chunk_tiles_ * geometry_.in_c;
-    for (size_t t0 = 0; t0 < total_tiles_; t0 += chunk_tiles_) {
-      chunk_begin_ = t0;
-      const size_t count = t0 + chunk_tiles_ < total_tiles_ ? chunk_tiles_ : total_tiles_ - t0;
-      pthreadpool_parallelize_1d(pool, input_task, this, count, kParallelFlags);
-      F32GemmBatch gemm = gemm_;
-      gemm.m = count;
-      gemm.a = v_;
-      gemm.c = m_;
-      f32_gemm_batch_run(gemm, pool);
-      pthreadpool_parallelize_1d(pool, output_task, this, count, kParallelFlags);
+    scratch_ = static_cast<float*>(scratch);
+    const size_t blocks = divide_up(total_tiles_, block_tiles_);
+    for (size_t b0 = 0; b0 < blocks; b0 += chunk_blocks_) {
+      chunk_first_block_ = b0;
+      const size_t count = blocks - b0 < chunk_blocks_ ? blocks - b0 : chunk_blocks_;
+      pthreadpool_parallelize_1d(pool, block_task, this, count, kParallelFlags);
     }
   }
 
  private:
-  // Tile t (global index) -> image n and tile row/column.
+  static constexpr size_t kBlockBudget = size_t{2} << 20;  // V and M bytes of one block
+
+  size_t block_floats() const {
+    return kWinogradPositions * block_tiles_ * (geometry_.in_c + geometry_.out_c);
+  }
+
+  static void block_task(void* context, size_t i) {
+    static_cast<WinogradConv*>(context)->compute_block(i);
+  }
+
+  void compute_block(size_t i) {
+    const ConvGeometry& g = geometry_;
+    const size_t t0 = (chunk_first_block_ + i) * block_tiles_;
+    const size_t count = total_tiles_ - t0 < block_tiles_ ? total_tiles_ - t0 : block_tiles_;
+    float* v = scratch_ + i * block_floats();
+    float* m = v + kWinogradPositions * block_tiles_ * g.in_c;
+    const size_t v_stride = block_tiles_ * g.in_c, m_stride = block_tiles_ * g.out_c;
+    for (size_t t = 0; t < count; ++t) {
+      size_t n, th, tw;
+      tile_position(t0 + t, &n, &th, &tw);
+      const ptrdiff_t ih0 = static_cast<ptrdiff_t>(th * kWinogradOutputTile) -
+                            static_cast<ptrdiff_t>(g.pad_top);
+      const ptrdiff_t iw0 = static_cast<ptrdiff_t>(tw * kWinogradOutputTile) -
+                            static_cast<ptrdiff_t>(g.pad_left);
+      transforms_.input(x_ + n * g.in_h * g.in_w * g.in_c, g.in_h, g.in_w, g.in_c, ih0, iw0,
+                        v + t * g.in_c, v_stride);
+    }
+    constexpr float kInf = std::numeric_limits<float>::infinity();
+    for (size_t xi = 0; xi < kWinogradPositions; ++xi)
+      f32_gemm_compute(kernel_, 0, count, 0, g.out_c, g.in_c, kc_, v + xi * v_stride, g.in_c,
+                       packed_.as<float>() + xi * position_size_, nullptr, m + xi * m_stride,
+                       g.out_c, -kInf, kInf);
+    for (size_t t = 0; t < count; ++t) {
+      size_t n, th, tw;
+      tile_position(t0 + t, &n, &th, &tw);
+      const size_t oh0 = th * kWinogradOutputTile, ow0 = tw * kWinogradOutputTile;
+      const size_t rows = g.out_h - oh0 < kWinogradOutputTile ? g.out_h - oh0 : kWinogradOutputTile;
+      const size_t cols = g.out_w - ow0 < kWinogradOutputTile ? g.out_w - ow0 : kWinogradOutputTile;
+      transforms_.output(m + t * g.out_c, m_stride, g.out_c, bias_.as<float>(),
+                         y_ + ((n * g.out_h + oh0) * g.out_w + ow0) * g.out_c, g.out_w * g.out_c,
+                         rows, cols, clamp_.min, clamp_.max);
+    }
+  }
+
+  // Tile t -> image n and tile row/column.
   void tile_position(size_t t, size_t* n, size_t* th, size_t* tw) const {
     *tw = t % tiles_w_;
     *th = (t / tiles_w_) % tiles_h_;
     *n = t / (tiles_w_ * tiles_h_);
   }
 
-  static void input_task(void* context, size_t i) {
-    auto* self = static_cast<WinogradConv*>(context);
-    const ConvGeometry& g = self->geometry_;
-    size_t n, th, tw;
-    self->tile_position(self->chunk_begin_ + i, &n, &th, &tw);
-    const ptrdiff_t ih0 = static_cast<ptrdiff_t>(th * kWinogradOutputTile) -
-                          static_cast<ptrdiff_t>(g.pad_top);
-    const ptrdiff_t iw0 = static_cast<ptrdiff_t>(tw * kWinogradOutputTile) -
-                          static_cast<ptrdiff_t>(g.pad_left);
-    self->transforms_.input(self->x_ + n * g.in_h * g.in_w * g.in_c, g.in_h, g.in_w, g.in_c, ih0,
-                            iw0, self->v_ + i * g.in_c, self->chunk_tiles_ * g.in_c);
-  }
-
-  static void output_task(void* context, size_t i) {
-    auto* self = static_cast<WinogradConv*>(context);
-    const ConvGeometry& g = self->geometry_;
-    size_t n, th, tw;
-    self->tile_position(self->chunk_begin_ + i, &n, &th, &tw);
-    const size_t oh0 = th * kWinogradOutputTile, ow0 = tw * kWinogradOutputTile;
-    const size_t rows = g.out_h - oh0 < kWinogradOutputTile ? g.out_h - oh0 : kWinogradOutputTile;
-    const size_t cols = g.out_w - ow0 < kWinogradOutputTile ? g.out_w - ow0 : kWinogradOutputTile;
-    float* y = self->y_ + ((n * g.out_h + oh0) * g.out_w + ow0) * g.out_c;
-    self->transforms_.output(self->m_ + i * g.out_c, self->chunk_tiles_ * g.out_c, g.out_c,
-                             self->bias_.as<float>(), y, g.out_w * g.out_c, rows, cols,
-                             self->clamp_.min, self->clamp_.max);
-  }
-
   ConvGeometry geometry_;
   const float* x_ = nullptr;
   float* y_ = nullptr;
   F32WinogradKernels transforms_;
+  F32GemmKernel kernel_;
   AlignedBuffer packed_, bias_;
-  F32GemmBatch gemm_;
   OutputClamp clamp_;
-  size_t tiles_h_ = 0, tiles_w_ = 0, total_tiles_ = 0, chunk_tiles_ = 0;
+  size_t position_size_ = 0, kc_ = 0;
+  size_t tiles_h_ = 0, tiles_w_ = 0, total_tiles_ = 0, block_tiles_ = 0, chunk_blocks_ = 0;
   // Per run() chunk state, read by the parallel tasks.
-  float* v_ = nullptr;
-  float* m_ = nullptr;
-  size_t chunk_begin_ = 0;
+  float* scratch_ = nullptr;
+  size_t chunk_first_block_ = 0;
 };
 
 template <typename Op>

@@ -19,8 +19,8 @@ struct Window {
   int64_t padded = 0;  // taps inside [-pad_begin, size + pad_end)
 };
 
-Window window(int64_t out_index, int64_t stride, int64_t pad_begin, int64_t pad_end,
-              int64_t kernel, int64_t dilation, int64_t size) {
+Window window(int64_t out_index, int64_t stride, int64_t pad_begin, int64_t pad_end, int64_t kernel,
+              int64_t dilation, int64_t size) {
   Window w;
   const int64_t origin = out_index * stride - pad_begin;
   int64_t first = -1;
@@ -43,7 +43,8 @@ class Pool2DOp final : public CpuOp {
     const TensorView& x = *op.inputs[0];
     const TensorView& y = *op.outputs[0];
     const fb::Pool2DOptions& o = *op.op->options_as_Pool2DOptions();
-    if (!x.data || !y.data) return Status(Code::kInvalidArgument, "cpu: pooling tensor without data");
+    if (!x.data || !y.data)
+      return Status(Code::kInvalidArgument, "cpu: pooling tensor without data");
     max_ = op.op->type() == fb::OpType::MaxPool2D;
     count_include_pad_ = o.count_include_pad();
     batch_ = static_cast<size_t>(x.shape[0]);
@@ -61,13 +62,13 @@ class Pool2DOp final : public CpuOp {
       return Status(Code::kOutOfMemory, "cpu: no memory for pooling");
     Window* rows = windows_.as<Window>();
     for (size_t i = 0; i < out_h_; ++i)
-      new (rows + i) Window(window(static_cast<int64_t>(i), o.stride_h(), o.pad_top(),
-                                   o.pad_bottom(), o.kernel_h(), o.dilation_h(),
-                                   static_cast<int64_t>(in_h_)));
+      new (rows + i)
+          Window(window(static_cast<int64_t>(i), o.stride_h(), o.pad_top(), o.pad_bottom(),
+                        o.kernel_h(), o.dilation_h(), static_cast<int64_t>(in_h_)));
     for (size_t i = 0; i < out_w_; ++i)
-      new (rows + out_h_ + i) Window(window(static_cast<int64_t>(i), o.stride_w(), o.pad_left(),
-                                            o.pad_right(), o.kernel_w(), o.dilation_w(),
-                                            static_cast<int64_t>(in_w_)));
+      new (rows + out_h_ + i)
+          Window(window(static_cast<int64_t>(i), o.stride_w(), o.pad_left(), o.pad_right(),
+                        o.kernel_w(), o.dilation_w(), static_cast<int64_t>(in_w_)));
     // Column tiles of about 2K outputs.
     column_tile_ = channels_ ? 2048 / channels_ + 1 : out_w_;
     return Status::ok_status();
@@ -87,7 +88,8 @@ class Pool2DOp final : public CpuOp {
     const Window* windows = self->windows_.as<const Window>();
     const Window& wh = windows[oh];
     const size_t c = self->channels_;
-    const float* in_row = self->x_ + (n * self->in_h_ + static_cast<size_t>(wh.start)) * self->in_w_ * c;
+    const float* in_row =
+        self->x_ + (n * self->in_h_ + static_cast<size_t>(wh.start)) * self->in_w_ * c;
     float* out = self->y_ + (row * self->out_w_ + ow_begin) * c;
     for (size_t ow = ow_begin; ow < ow_begin + ow_count; ++ow, out += c) {
       const Window& ww = windows[self->out_h_ + ow];
@@ -96,8 +98,8 @@ class Pool2DOp final : public CpuOp {
       if (self->max_) {
         self->kernels_.maxpool(c, in, rows, cols, self->row_step_, self->col_step_, out);
       } else {
-        const int64_t divisor = self->count_include_pad_ ? wh.padded * ww.padded
-                                                         : static_cast<int64_t>(rows * cols);
+        const int64_t divisor =
+            self->count_include_pad_ ? wh.padded * ww.padded : static_cast<int64_t>(rows * cols);
         const float scale = divisor > 0 ? 1.0f / static_cast<float>(divisor) : 0.0f;
         self->kernels_.avgpool(c, in, rows, cols, self->row_step_, self->col_step_, scale, out);
       }
@@ -125,7 +127,8 @@ bool pool2d_supported(const OpSignature& op) {
          (op.op->type() == fb::OpType::MaxPool2D || op.op->type() == fb::OpType::AveragePool2D);
 }
 
-Result<std::unique_ptr<CpuOp>> create_pool2d_op(const OpSignature& op, const CpuOpContext& context) {
+Result<std::unique_ptr<CpuOp>> create_pool2d_op(const OpSignature& op,
+                                                const CpuOpContext& context) {
   if (!pool2d_supported(op))
     return Status::error(Code::kUnsupported, "cpu: %s not supported", op_display_name(*op.op));
   std::unique_ptr<Pool2DOp> result(new (std::nothrow) Pool2DOp());

@@ -1,8 +1,9 @@
 // Softmax along any axis: rows (last axis) or column tiles of a strided slice, in parallel.
+#include "backends/cpu/kernels/softmax/softmax.h"
+
 #include <new>
 
 #include "backends/cpu/kernels/elementwise/tiling.h"
-#include "backends/cpu/kernels/softmax/softmax.h"
 #include "backends/cpu/ops/op_factories.h"
 #include "runtime/core/thread_pool.h"
 
@@ -60,7 +61,8 @@ bool softmax_supported(const OpSignature& op) {
          x->shape == y->shape;
 }
 
-Result<std::unique_ptr<CpuOp>> create_softmax_op(const OpSignature& op, const CpuOpContext& context) {
+Result<std::unique_ptr<CpuOp>> create_softmax_op(const OpSignature& op,
+                                                 const CpuOpContext& context) {
   if (!softmax_supported(op))
     return Status::error(Code::kUnsupported, "cpu: %s not supported", op_display_name(*op.op));
   const TensorView& x = *op.inputs[0];

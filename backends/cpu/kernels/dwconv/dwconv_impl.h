@@ -12,9 +12,7 @@ namespace sprig::cpu::dwconv_impl {
 template <class S, bool kPartial>
 struct Lanes {
   size_t n;
-  typename S::V load(const float* p) const {
-    return kPartial ? S::load_partial(p, n) : S::load(p);
-  }
+  typename S::V load(const float* p) const { return kPartial ? S::load_partial(p, n) : S::load(p); }
   void store(float* p, typename S::V v) const {
     if (kPartial)
       S::store_partial(p, v, n);
@@ -98,8 +96,8 @@ void kxk_block(const DwConvRowArgs& a, const float* const* rows_in, const float*
   for (int kh = 0; kh < K; ++kh) rows[kh] = rows_in[kh];
 
   for (long ow = 0; ow < lo; ++ow)
-    pixel_checked<S, kPartial>(a, rows, 0, w, out + ow * a.out_channels,
-                               ow * kStride - a.pad_left, lanes);
+    pixel_checked<S, kPartial>(a, rows, 0, w, out + ow * a.out_channels, ow * kStride - a.pad_left,
+                               lanes);
   long ow = lo;
   for (; ow + 4 <= hi; ow += 4) {
     V acc0 = bias, acc1 = bias, acc2 = bias, acc3 = bias;
@@ -131,8 +129,8 @@ void kxk_block(const DwConvRowArgs& a, const float* const* rows_in, const float*
                 S::min_keep_nan(vmax, S::max_keep_nan(vmin, acc)));
   }
   for (ow = hi; ow < static_cast<long>(a.out_w); ++ow)
-    pixel_checked<S, kPartial>(a, rows, 0, w, out + ow * a.out_channels,
-                               ow * kStride - a.pad_left, lanes);
+    pixel_checked<S, kPartial>(a, rows, 0, w, out + ow * a.out_channels, ow * kStride - a.pad_left,
+                               lanes);
 }
 
 template <class S, int K, int kStride>
@@ -154,17 +152,17 @@ void dwconv_kxk(const DwConvRowArgs& a) {
 
 }  // namespace sprig::cpu::dwconv_impl
 
-#define SPRIG_DEFINE_DWCONV_KERNELS(isa, S)                                                      \
-  void f32_dwconv3x3s1__##isa(const DwConvRowArgs& args) {                                       \
-    dwconv_impl::dwconv_kxk<S, 3, 1>(args);                                                      \
-  }                                                                                              \
-  void f32_dwconv3x3s2__##isa(const DwConvRowArgs& args) {                                       \
-    dwconv_impl::dwconv_kxk<S, 3, 2>(args);                                                      \
-  }                                                                                              \
-  void f32_dwconv5x5s1__##isa(const DwConvRowArgs& args) {                                       \
-    dwconv_impl::dwconv_kxk<S, 5, 1>(args);                                                      \
-  }                                                                                              \
-  void f32_dwconv5x5s2__##isa(const DwConvRowArgs& args) {                                       \
-    dwconv_impl::dwconv_kxk<S, 5, 2>(args);                                                      \
-  }                                                                                              \
+#define SPRIG_DEFINE_DWCONV_KERNELS(isa, S)                \
+  void f32_dwconv3x3s1__##isa(const DwConvRowArgs& args) { \
+    dwconv_impl::dwconv_kxk<S, 3, 1>(args);                \
+  }                                                        \
+  void f32_dwconv3x3s2__##isa(const DwConvRowArgs& args) { \
+    dwconv_impl::dwconv_kxk<S, 3, 2>(args);                \
+  }                                                        \
+  void f32_dwconv5x5s1__##isa(const DwConvRowArgs& args) { \
+    dwconv_impl::dwconv_kxk<S, 5, 1>(args);                \
+  }                                                        \
+  void f32_dwconv5x5s2__##isa(const DwConvRowArgs& args) { \
+    dwconv_impl::dwconv_kxk<S, 5, 2>(args);                \
+  }                                                        \
   void f32_dwconv__##isa(const DwConvRowArgs& args) { dwconv_impl::dwconv_any<S>(args); }

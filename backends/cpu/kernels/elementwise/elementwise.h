@@ -41,37 +41,37 @@ f32_vunary_fn f32_vunary_kernel(fb::ActivationKind kind, const CpuFeatures& feat
 BinaryKernels f32_vbinary_kernels(BinaryOp op, const CpuFeatures& features);
 
 // The kernels by name. ISA is scalar, avx2_fma (x86-64 builds) or neon (Arm builds).
-#define SPRIG_DECLARE_ELEMENTWISE_KERNELS(isa)                                                  \
-  void f32_vcopy__##isa(size_t n, const float* x, float* y, const UnaryParams& params);         \
-  void f32_vrelu__##isa(size_t n, const float* x, float* y, const UnaryParams& params);         \
-  void f32_vclamp__##isa(size_t n, const float* x, float* y, const UnaryParams& params);        \
-  void f32_vlrelu__##isa(size_t n, const float* x, float* y, const UnaryParams& params);        \
-  void f32_vsigmoid__##isa(size_t n, const float* x, float* y, const UnaryParams& params);      \
-  void f32_vtanh__##isa(size_t n, const float* x, float* y, const UnaryParams& params);         \
-  void f32_vhardsigmoid__##isa(size_t n, const float* x, float* y, const UnaryParams& params);  \
-  void f32_vhardswish__##isa(size_t n, const float* x, float* y, const UnaryParams& params);    \
-  void f32_vgelu__##isa(size_t n, const float* x, float* y, const UnaryParams& params);         \
-  void f32_vgelutanh__##isa(size_t n, const float* x, float* y, const UnaryParams& params);     \
-  void f32_vsilu__##isa(size_t n, const float* x, float* y, const UnaryParams& params);         \
-  void f32_vadd_minmax__##isa(size_t n, const float* a, const float* b, float* y,               \
-                              const BinaryParams& params);                                      \
-  void f32_vaddc_minmax__##isa(size_t n, const float* a, const float* b, float* y,              \
-                               const BinaryParams& params);                                     \
-  void f32_vsub_minmax__##isa(size_t n, const float* a, const float* b, float* y,               \
-                              const BinaryParams& params);                                      \
-  void f32_vsubc_minmax__##isa(size_t n, const float* a, const float* b, float* y,              \
-                               const BinaryParams& params);                                     \
-  void f32_vrsubc_minmax__##isa(size_t n, const float* a, const float* b, float* y,             \
-                                const BinaryParams& params);                                    \
-  void f32_vmul_minmax__##isa(size_t n, const float* a, const float* b, float* y,               \
-                              const BinaryParams& params);                                      \
-  void f32_vmulc_minmax__##isa(size_t n, const float* a, const float* b, float* y,              \
-                               const BinaryParams& params);                                     \
-  void f32_vdiv_minmax__##isa(size_t n, const float* a, const float* b, float* y,               \
-                              const BinaryParams& params);                                      \
-  void f32_vdivc_minmax__##isa(size_t n, const float* a, const float* b, float* y,              \
-                               const BinaryParams& params);                                     \
-  void f32_vrdivc_minmax__##isa(size_t n, const float* a, const float* b, float* y,             \
+#define SPRIG_DECLARE_ELEMENTWISE_KERNELS(isa)                                                 \
+  void f32_vcopy__##isa(size_t n, const float* x, float* y, const UnaryParams& params);        \
+  void f32_vrelu__##isa(size_t n, const float* x, float* y, const UnaryParams& params);        \
+  void f32_vclamp__##isa(size_t n, const float* x, float* y, const UnaryParams& params);       \
+  void f32_vlrelu__##isa(size_t n, const float* x, float* y, const UnaryParams& params);       \
+  void f32_vsigmoid__##isa(size_t n, const float* x, float* y, const UnaryParams& params);     \
+  void f32_vtanh__##isa(size_t n, const float* x, float* y, const UnaryParams& params);        \
+  void f32_vhardsigmoid__##isa(size_t n, const float* x, float* y, const UnaryParams& params); \
+  void f32_vhardswish__##isa(size_t n, const float* x, float* y, const UnaryParams& params);   \
+  void f32_vgelu__##isa(size_t n, const float* x, float* y, const UnaryParams& params);        \
+  void f32_vgelutanh__##isa(size_t n, const float* x, float* y, const UnaryParams& params);    \
+  void f32_vsilu__##isa(size_t n, const float* x, float* y, const UnaryParams& params);        \
+  void f32_vadd_minmax__##isa(size_t n, const float* a, const float* b, float* y,              \
+                              const BinaryParams& params);                                     \
+  void f32_vaddc_minmax__##isa(size_t n, const float* a, const float* b, float* y,             \
+                               const BinaryParams& params);                                    \
+  void f32_vsub_minmax__##isa(size_t n, const float* a, const float* b, float* y,              \
+                              const BinaryParams& params);                                     \
+  void f32_vsubc_minmax__##isa(size_t n, const float* a, const float* b, float* y,             \
+                               const BinaryParams& params);                                    \
+  void f32_vrsubc_minmax__##isa(size_t n, const float* a, const float* b, float* y,            \
+                                const BinaryParams& params);                                   \
+  void f32_vmul_minmax__##isa(size_t n, const float* a, const float* b, float* y,              \
+                              const BinaryParams& params);                                     \
+  void f32_vmulc_minmax__##isa(size_t n, const float* a, const float* b, float* y,             \
+                               const BinaryParams& params);                                    \
+  void f32_vdiv_minmax__##isa(size_t n, const float* a, const float* b, float* y,              \
+                              const BinaryParams& params);                                     \
+  void f32_vdivc_minmax__##isa(size_t n, const float* a, const float* b, float* y,             \
+                               const BinaryParams& params);                                    \
+  void f32_vrdivc_minmax__##isa(size_t n, const float* a, const float* b, float* y,            \
                                 const BinaryParams& params);
 
 SPRIG_DECLARE_ELEMENTWISE_KERNELS(scalar)

@@ -130,8 +130,7 @@ void vbinary(size_t n, const float* a, const float* b, float* y, const BinaryPar
   }
   for (; i + L <= n; i += L) S::store(y + i, f(S::load(a + i), S::load(b + i)));
   if (i < n)
-    S::store_partial(y + i, f(S::load_partial(a + i, n - i), S::load_partial(b + i, n - i)),
-                     n - i);
+    S::store_partial(y + i, f(S::load_partial(a + i, n - i), S::load_partial(b + i, n - i)), n - i);
 }
 
 template <class S, Kind kKind, bool kReversed>
@@ -147,34 +146,34 @@ void vbinaryc(size_t n, const float* a, const float* b, float* y, const BinaryPa
 }  // namespace sprig::cpu::elementwise_impl
 
 // Defines every kernel of elementwise.h for `isa` from the templates over simd type `S`.
-#define SPRIG_DEFINE_UNARY(name, isa, S)                                                      \
-  void f32_##name##__##isa(size_t n, const float* x, float* y, const UnaryParams& params) {  \
-    elementwise_impl::name<S>(n, x, y, params);                                              \
+#define SPRIG_DEFINE_UNARY(name, isa, S)                                                    \
+  void f32_##name##__##isa(size_t n, const float* x, float* y, const UnaryParams& params) { \
+    elementwise_impl::name<S>(n, x, y, params);                                             \
   }
-#define SPRIG_DEFINE_BINARY(name, isa, ...)                                                  \
-  void f32_##name##_minmax__##isa(size_t n, const float* a, const float* b, float* y,       \
-                                  const BinaryParams& params) {                             \
-    elementwise_impl::__VA_ARGS__(n, a, b, y, params);                                      \
+#define SPRIG_DEFINE_BINARY(name, isa, ...)                                           \
+  void f32_##name##_minmax__##isa(size_t n, const float* a, const float* b, float* y, \
+                                  const BinaryParams& params) {                       \
+    elementwise_impl::__VA_ARGS__(n, a, b, y, params);                                \
   }
-#define SPRIG_DEFINE_ELEMENTWISE_KERNELS(isa, S)                                             \
-  SPRIG_DEFINE_UNARY(vcopy, isa, S)                                                          \
-  SPRIG_DEFINE_UNARY(vrelu, isa, S)                                                          \
-  SPRIG_DEFINE_UNARY(vclamp, isa, S)                                                         \
-  SPRIG_DEFINE_UNARY(vlrelu, isa, S)                                                         \
-  SPRIG_DEFINE_UNARY(vsigmoid, isa, S)                                                       \
-  SPRIG_DEFINE_UNARY(vtanh, isa, S)                                                          \
-  SPRIG_DEFINE_UNARY(vhardsigmoid, isa, S)                                                   \
-  SPRIG_DEFINE_UNARY(vhardswish, isa, S)                                                     \
-  SPRIG_DEFINE_UNARY(vgelu, isa, S)                                                          \
-  SPRIG_DEFINE_UNARY(vgelutanh, isa, S)                                                      \
-  SPRIG_DEFINE_UNARY(vsilu, isa, S)                                                          \
-  SPRIG_DEFINE_BINARY(vadd, isa, vbinary<S, elementwise_impl::Kind::kAdd>)                   \
-  SPRIG_DEFINE_BINARY(vaddc, isa, vbinaryc<S, elementwise_impl::Kind::kAdd, false>)          \
-  SPRIG_DEFINE_BINARY(vsub, isa, vbinary<S, elementwise_impl::Kind::kSub>)                   \
-  SPRIG_DEFINE_BINARY(vsubc, isa, vbinaryc<S, elementwise_impl::Kind::kSub, false>)          \
-  SPRIG_DEFINE_BINARY(vrsubc, isa, vbinaryc<S, elementwise_impl::Kind::kSub, true>)          \
-  SPRIG_DEFINE_BINARY(vmul, isa, vbinary<S, elementwise_impl::Kind::kMul>)                   \
-  SPRIG_DEFINE_BINARY(vmulc, isa, vbinaryc<S, elementwise_impl::Kind::kMul, false>)          \
-  SPRIG_DEFINE_BINARY(vdiv, isa, vbinary<S, elementwise_impl::Kind::kDiv>)                   \
-  SPRIG_DEFINE_BINARY(vdivc, isa, vbinaryc<S, elementwise_impl::Kind::kDiv, false>)          \
+#define SPRIG_DEFINE_ELEMENTWISE_KERNELS(isa, S)                                    \
+  SPRIG_DEFINE_UNARY(vcopy, isa, S)                                                 \
+  SPRIG_DEFINE_UNARY(vrelu, isa, S)                                                 \
+  SPRIG_DEFINE_UNARY(vclamp, isa, S)                                                \
+  SPRIG_DEFINE_UNARY(vlrelu, isa, S)                                                \
+  SPRIG_DEFINE_UNARY(vsigmoid, isa, S)                                              \
+  SPRIG_DEFINE_UNARY(vtanh, isa, S)                                                 \
+  SPRIG_DEFINE_UNARY(vhardsigmoid, isa, S)                                          \
+  SPRIG_DEFINE_UNARY(vhardswish, isa, S)                                            \
+  SPRIG_DEFINE_UNARY(vgelu, isa, S)                                                 \
+  SPRIG_DEFINE_UNARY(vgelutanh, isa, S)                                             \
+  SPRIG_DEFINE_UNARY(vsilu, isa, S)                                                 \
+  SPRIG_DEFINE_BINARY(vadd, isa, vbinary<S, elementwise_impl::Kind::kAdd>)          \
+  SPRIG_DEFINE_BINARY(vaddc, isa, vbinaryc<S, elementwise_impl::Kind::kAdd, false>) \
+  SPRIG_DEFINE_BINARY(vsub, isa, vbinary<S, elementwise_impl::Kind::kSub>)          \
+  SPRIG_DEFINE_BINARY(vsubc, isa, vbinaryc<S, elementwise_impl::Kind::kSub, false>) \
+  SPRIG_DEFINE_BINARY(vrsubc, isa, vbinaryc<S, elementwise_impl::Kind::kSub, true>) \
+  SPRIG_DEFINE_BINARY(vmul, isa, vbinary<S, elementwise_impl::Kind::kMul>)          \
+  SPRIG_DEFINE_BINARY(vmulc, isa, vbinaryc<S, elementwise_impl::Kind::kMul, false>) \
+  SPRIG_DEFINE_BINARY(vdiv, isa, vbinary<S, elementwise_impl::Kind::kDiv>)          \
+  SPRIG_DEFINE_BINARY(vdivc, isa, vbinaryc<S, elementwise_impl::Kind::kDiv, false>) \
   SPRIG_DEFINE_BINARY(vrdivc, isa, vbinaryc<S, elementwise_impl::Kind::kDiv, true>)

@@ -4,31 +4,31 @@
 namespace sprig::cpu {
 namespace {
 
-#define SPRIG_UNARY_SWITCH(isa)                         \
-  switch (kind) {                                       \
-    case fb::ActivationKind::None:                      \
-      return f32_vcopy__##isa;                          \
-    case fb::ActivationKind::Relu:                      \
-      return f32_vrelu__##isa;                          \
-    case fb::ActivationKind::Clip:                      \
-      return f32_vclamp__##isa;                         \
-    case fb::ActivationKind::LeakyRelu:                 \
-      return f32_vlrelu__##isa;                         \
-    case fb::ActivationKind::Sigmoid:                   \
-      return f32_vsigmoid__##isa;                       \
-    case fb::ActivationKind::Tanh:                      \
-      return f32_vtanh__##isa;                          \
-    case fb::ActivationKind::HardSigmoid:               \
-      return f32_vhardsigmoid__##isa;                   \
-    case fb::ActivationKind::HardSwish:                 \
-      return f32_vhardswish__##isa;                     \
-    case fb::ActivationKind::Gelu:                      \
-      return f32_vgelu__##isa;                          \
-    case fb::ActivationKind::GeluTanh:                  \
-      return f32_vgelutanh__##isa;                      \
-    case fb::ActivationKind::Silu:                      \
-      return f32_vsilu__##isa;                          \
-  }                                                     \
+#define SPRIG_UNARY_SWITCH(isa)           \
+  switch (kind) {                         \
+    case fb::ActivationKind::None:        \
+      return f32_vcopy__##isa;            \
+    case fb::ActivationKind::Relu:        \
+      return f32_vrelu__##isa;            \
+    case fb::ActivationKind::Clip:        \
+      return f32_vclamp__##isa;           \
+    case fb::ActivationKind::LeakyRelu:   \
+      return f32_vlrelu__##isa;           \
+    case fb::ActivationKind::Sigmoid:     \
+      return f32_vsigmoid__##isa;         \
+    case fb::ActivationKind::Tanh:        \
+      return f32_vtanh__##isa;            \
+    case fb::ActivationKind::HardSigmoid: \
+      return f32_vhardsigmoid__##isa;     \
+    case fb::ActivationKind::HardSwish:   \
+      return f32_vhardswish__##isa;       \
+    case fb::ActivationKind::Gelu:        \
+      return f32_vgelu__##isa;            \
+    case fb::ActivationKind::GeluTanh:    \
+      return f32_vgelutanh__##isa;        \
+    case fb::ActivationKind::Silu:        \
+      return f32_vsilu__##isa;            \
+  }                                       \
   return nullptr;
 
 #define SPRIG_BINARY_SWITCH(isa)                                                          \
@@ -44,15 +44,17 @@ namespace {
   }                                                                                       \
   return {nullptr, nullptr, nullptr};
 
-f32_vunary_fn scalar_unary(fb::ActivationKind kind) { SPRIG_UNARY_SWITCH(scalar) }
-BinaryKernels scalar_binary(BinaryOp op) { SPRIG_BINARY_SWITCH(scalar) }
+f32_vunary_fn scalar_unary(fb::ActivationKind kind){SPRIG_UNARY_SWITCH(scalar)} BinaryKernels
+    scalar_binary(BinaryOp op){SPRIG_BINARY_SWITCH(scalar)}
 #if defined(__x86_64__)
-f32_vunary_fn avx2_unary(fb::ActivationKind kind) { SPRIG_UNARY_SWITCH(avx2_fma) }
-BinaryKernels avx2_binary(BinaryOp op) { SPRIG_BINARY_SWITCH(avx2_fma) }
+f32_vunary_fn avx2_unary(fb::ActivationKind kind){SPRIG_UNARY_SWITCH(avx2_fma)} BinaryKernels
+    avx2_binary(BinaryOp op){SPRIG_BINARY_SWITCH(avx2_fma)}
 #endif
 #if defined(__aarch64__) || defined(__arm__)
-f32_vunary_fn neon_unary(fb::ActivationKind kind) { SPRIG_UNARY_SWITCH(neon) }
-BinaryKernels neon_binary(BinaryOp op) { SPRIG_BINARY_SWITCH(neon) }
+f32_vunary_fn neon_unary(fb::ActivationKind kind){SPRIG_UNARY_SWITCH(neon)} BinaryKernels
+    neon_binary(BinaryOp op) {
+  SPRIG_BINARY_SWITCH(neon)
+}
 #endif
 
 }  // namespace

@@ -29,6 +29,11 @@ struct Avx2 {
   static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
   static V div(V a, V b) { return _mm256_div_ps(a, b); }
   static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  // The 12-bit estimate and one Newton-Raphson step.
+  static V recip(V d) {
+    const V r = _mm256_rcp_ps(d);
+    return _mm256_fmadd_ps(r, _mm256_fnmadd_ps(r, d, _mm256_set1_ps(1.0f)), r);
+  }
   // vmaxps/vminps return the second operand when either is NaN.
   static V max_keep_nan(V lo, V x) { return _mm256_max_ps(lo, x); }
   static V min_keep_nan(V hi, V x) { return _mm256_min_ps(hi, x); }
@@ -42,9 +47,7 @@ struct Avx2 {
   static V copy_sign(V mag, V s) {
     return _mm256_or_ps(mag, _mm256_and_ps(_mm256_set1_ps(-0.0f), s));
   }
-  static V shl23(V x) {
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(x), 23));
-  }
+  static V shl23(V x) { return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(x), 23)); }
   static float reduce_add(V v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));

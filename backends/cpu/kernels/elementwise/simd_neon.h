@@ -49,6 +49,12 @@ struct Neon {
 #endif
   }
   static V fma(V a, V b, V c) { return vfmaq_f32(c, a, b); }
+  // The 8-bit estimate and two Newton-Raphson steps.
+  static V recip(V d) {
+    V r = vrecpeq_f32(d);
+    r = vmulq_f32(r, vrecpsq_f32(d, r));
+    return vmulq_f32(r, vrecpsq_f32(d, r));
+  }
   // FMAX/FMIN (and VMAX/VMIN on armv7) return NaN when either input is NaN.
   static V max_keep_nan(V lo, V x) { return vmaxq_f32(lo, x); }
   static V min_keep_nan(V hi, V x) { return vminq_f32(hi, x); }
@@ -61,8 +67,8 @@ struct Neon {
   }
   static V copy_sign(V mag, V s) {
     const uint32x4_t sign = vdupq_n_u32(0x80000000u);
-    return vreinterpretq_f32_u32(vorrq_u32(vreinterpretq_u32_f32(mag),
-                                           vandq_u32(sign, vreinterpretq_u32_f32(s))));
+    return vreinterpretq_f32_u32(
+        vorrq_u32(vreinterpretq_u32_f32(mag), vandq_u32(sign, vreinterpretq_u32_f32(s))));
   }
   static V shl23(V x) { return vreinterpretq_f32_s32(vshlq_n_s32(vreinterpretq_s32_f32(x), 23)); }
   static float reduce_add(V v) {

@@ -26,6 +26,8 @@ struct Scalar {
   static V mul(V a, V b) { return a * b; }
   static V div(V a, V b) { return a / b; }
   static V fma(V a, V b, V c) { return a * b + c; }  // a * b + c
+  // 1 / d to about 2^-22 relative (exact here).
+  static V recip(V d) { return 1.0f / d; }
   // max(lo, x) and min(hi, x), returning x when x is NaN.
   static V max_keep_nan(V lo, V x) { return x < lo ? lo : x; }
   static V min_keep_nan(V hi, V x) { return x > hi ? hi : x; }

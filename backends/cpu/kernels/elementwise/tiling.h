@@ -18,6 +18,8 @@ inline pthreadpool_t pool_for(pthreadpool_t pool, size_t elements) {
   return elements < kSerialElements ? nullptr : pool;
 }
 
-inline size_t round_up(size_t x, size_t multiple) { return (x + multiple - 1) / multiple * multiple; }
+inline size_t round_up(size_t x, size_t multiple) {
+  return (x + multiple - 1) / multiple * multiple;
+}
 
 }  // namespace sprig::cpu

@@ -34,7 +34,7 @@ inline typename S::V sigmoid(typename S::V x) {
   using V = typename S::V;
   const V one = S::set1(1.0f);
   const V z = exp_nonpositive<S>(S::neg(S::abs(x)));
-  const V f = S::div(z, S::add(one, z));  // sigmoid(-|x|)
+  const V f = S::mul(z, S::recip(S::add(one, z)));  // sigmoid(-|x|)
   return S::select_sign(x, f, S::sub(one, f));
 }
 
@@ -44,7 +44,7 @@ inline typename S::V tanh(typename S::V x) {
   using V = typename S::V;
   const V one = S::set1(1.0f);
   const V z = exp_nonpositive<S>(S::mul(S::abs(x), S::set1(-2.0f)));
-  return S::copy_sign(S::div(S::sub(one, z), S::add(one, z)), x);
+  return S::copy_sign(S::mul(S::sub(one, z), S::recip(S::add(one, z))), x);
 }
 
 // x * Phi(x) with Phi(x) = 1 - erfc(x / sqrt 2) / 2 for x >= 0 and erfc(-x / sqrt 2) / 2 below,
@@ -54,7 +54,7 @@ inline typename S::V gelu(typename S::V x) {
   using V = typename S::V;
   const V one = S::set1(1.0f);
   const V a = S::mul(S::abs(x), S::set1(0.70710678118654752f));
-  const V t = S::div(one, S::fma(a, S::set1(0.3275911f), one));
+  const V t = S::recip(S::fma(a, S::set1(0.3275911f), one));
   V p = S::set1(1.061405429f);
   p = S::fma(p, t, S::set1(-1.453152027f));
   p = S::fma(p, t, S::set1(1.421413741f));

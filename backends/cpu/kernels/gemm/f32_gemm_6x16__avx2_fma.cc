@@ -56,6 +56,7 @@ void f32_gemm_6x16__avx2_fma(size_t mr, size_t nc, size_t kc, const float* a, si
     acc50 = _mm256_maskload_ps(c5, mask_lo), acc51 = _mm256_maskload_ps(c5 + 8, mask_hi);
   }
 
+#pragma GCC unroll 4
   for (size_t k = 0; k < kc; ++k) {
     const __m256 b0 = _mm256_loadu_ps(b);
     const __m256 b1 = _mm256_loadu_ps(b + 8);

@@ -23,10 +23,10 @@ struct PoolKernels {
 
 const PoolKernels& f32_pool_kernels(const CpuFeatures& features);
 
-#define SPRIG_DECLARE_POOL_KERNELS(isa)                                                   \
-  void f32_maxpool__##isa(size_t channels, const float* in, size_t rows, size_t cols,     \
-                          size_t row_stride, size_t col_stride, float* out);              \
-  void f32_avgpool__##isa(size_t channels, const float* in, size_t rows, size_t cols,     \
+#define SPRIG_DECLARE_POOL_KERNELS(isa)                                               \
+  void f32_maxpool__##isa(size_t channels, const float* in, size_t rows, size_t cols, \
+                          size_t row_stride, size_t col_stride, float* out);          \
+  void f32_avgpool__##isa(size_t channels, const float* in, size_t rows, size_t cols, \
                           size_t row_stride, size_t col_stride, float scale, float* out);
 
 SPRIG_DECLARE_POOL_KERNELS(scalar)

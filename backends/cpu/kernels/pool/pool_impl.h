@@ -11,9 +11,7 @@ namespace sprig::cpu::pool_impl {
 template <class S, bool kMax>
 struct Reduce {
   using V = typename S::V;
-  static V init() {
-    return kMax ? S::set1(-std::numeric_limits<float>::infinity()) : S::zero();
-  }
+  static V init() { return kMax ? S::set1(-std::numeric_limits<float>::infinity()) : S::zero(); }
   static V step(V acc, V v) { return kMax ? S::max_sticky_nan(acc, v) : S::add(acc, v); }
 };
 
@@ -60,12 +58,12 @@ void pool(size_t channels, const float* in, size_t rows, size_t cols, size_t row
 
 }  // namespace sprig::cpu::pool_impl
 
-#define SPRIG_DEFINE_POOL_KERNELS(isa, S)                                                      \
-  void f32_maxpool__##isa(size_t channels, const float* in, size_t rows, size_t cols,          \
-                          size_t row_stride, size_t col_stride, float* out) {                  \
-    pool_impl::pool<S, true>(channels, in, rows, cols, row_stride, col_stride, 1.0f, out);     \
-  }                                                                                            \
-  void f32_avgpool__##isa(size_t channels, const float* in, size_t rows, size_t cols,          \
-                          size_t row_stride, size_t col_stride, float scale, float* out) {     \
-    pool_impl::pool<S, false>(channels, in, rows, cols, row_stride, col_stride, scale, out);   \
+#define SPRIG_DEFINE_POOL_KERNELS(isa, S)                                                    \
+  void f32_maxpool__##isa(size_t channels, const float* in, size_t rows, size_t cols,        \
+                          size_t row_stride, size_t col_stride, float* out) {                \
+    pool_impl::pool<S, true>(channels, in, rows, cols, row_stride, col_stride, 1.0f, out);   \
+  }                                                                                          \
+  void f32_avgpool__##isa(size_t channels, const float* in, size_t rows, size_t cols,        \
+                          size_t row_stride, size_t col_stride, float scale, float* out) {   \
+    pool_impl::pool<S, false>(channels, in, rows, cols, row_stride, col_stride, scale, out); \
   }
