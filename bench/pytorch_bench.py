@@ -69,6 +69,9 @@ class Worker:
 
 
 def main():
+    # optimize_for_inference's MobileNetV3 graph trips a harmless "output ... was resized"
+    # deprecation warning inside torch on every call.
+    warnings.filterwarnings("ignore", message="An output with one or more elements was resized")
     worker = Worker()
     for line in sys.stdin:
         if not line.strip():

@@ -139,6 +139,10 @@ class Session:
         except RuntimeError as e:
             self.errors[eid] = str(e)
             log("  %s: %s" % (eid, e))
+            try:
+                self.cpp.call("close %s" % eid)
+            except RuntimeError:
+                pass  # it never opened
 
     def open_torch(self, threads):
         eid = "pytorch@%d" % threads
@@ -188,8 +192,8 @@ def machine_info(build_dir):
     peak = {}
     exe = os.path.join(build_dir, "bench", "sprig_fma_peak")
     for t in (1, 2):
-        out = subprocess.run([exe, "--threads", str(t)], check=True, capture_output=True,
-                             text=True).stdout
+        out = subprocess.run([exe, "--threads", str(t), "--seconds", "1"], check=True,
+                             capture_output=True, text=True).stdout
         peak[t] = json.loads(out)
     return {"cpu": cpu, "cores": os.cpu_count(), "system": platform.platform(),
             "fma_peak": {str(t): p for t, p in peak.items()},

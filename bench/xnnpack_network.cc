@@ -467,7 +467,8 @@ std::unique_ptr<XnnNetwork> XnnNetwork::create(const SprigFile& file, int num_th
   net->impl_ = std::make_unique<Impl>();
   Impl& impl = *net->impl_;
   impl.file = &file;
-  if (num_threads > 1) impl.pool = pthreadpool_create(static_cast<size_t>(num_threads));
+  // 0 threads: pthreadpool's default, one per core, as Sprig's SessionOptions::num_threads.
+  if (num_threads != 1) impl.pool = pthreadpool_create(static_cast<size_t>(std::max(0, num_threads)));
 
   const fb::Graph& g = file.graph();
   const int num_ops = static_cast<int>(g.ops()->size());

@@ -25,8 +25,8 @@ class SprigFile;
 
 class XnnNetwork {
  public:
-  // Builds the network of `file` (which must outlive it) for `num_threads` threads in all (1 runs
-  // on the calling thread without a pool). Null with *error naming the op or XNNPACK call at fault.
+  // Builds the network of `file` (which must outlive it) for `num_threads` threads in all, the
+  // calling thread included (1: no pool; 0: one thread per core). Null with *error naming the op or XNNPACK call at fault.
   static std::unique_ptr<XnnNetwork> create(const SprigFile& file, int num_threads,
                                             std::string* error);
   ~XnnNetwork();

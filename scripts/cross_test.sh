@@ -34,6 +34,11 @@ for arch in "${archs[@]}"; do
   esac
   start=$SECONDS
   scripts/make_arm_sysroot.sh "$deb_arch" "$root/build-cross/sysroot-$deb_arch"
+  # The toolchain's flags reach a build directory only when it is first configured.
+  cache=build-cross/$arch/CMakeCache.txt
+  if [ -f "$cache" ] && [ -n "$(find toolchains -newer "$cache" -name '*.cmake')" ]; then
+    rm -rf "build-cross/$arch"
+  fi
   cmake --preset "$arch" -DSPRIG_HOST_CONVERT="$host_convert" > /dev/null
   cmake --build --preset "$arch"
   summary+=("$arch: built in $((SECONDS - start))s")

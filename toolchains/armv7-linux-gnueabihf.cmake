@@ -6,5 +6,9 @@ set(CMAKE_SYSTEM_PROCESSOR armv7)
 set(SPRIG_CROSS_TRIPLE arm-linux-gnueabihf)
 set(SPRIG_CROSS_DEB_ARCH armhf)
 set(SPRIG_CROSS_QEMU qemu-arm)
-set(SPRIG_CROSS_FLAGS "-march=armv7-a -mfpu=neon-vfpv4 -mfloat-abi=hard")
+# -D_FILE_OFFSET_BITS=64: 64-bit off_t and ino_t (under qemu-user on a 64-bit host, readdir of an
+# ext4 directory fails with EOVERFLOW without it). -Wno-psabi: GCC notes that C++17 changed how
+# some arguments pass since GCC 7.1; everything here is built by one compiler.
+set(SPRIG_CROSS_FLAGS
+    "-march=armv7-a -mfpu=neon-vfpv4 -mfloat-abi=hard -D_FILE_OFFSET_BITS=64 -Wno-psabi")
 include(${CMAKE_CURRENT_LIST_DIR}/debian-cross.cmake)

@@ -73,10 +73,10 @@ void Conv2D_own(benchmark::State& state) {
   TensorView bv{DType::F32, shape_of({l.o}), d.bias.data(), nullptr};
   TensorView yv{DType::F32, shape_of({1, l.out(), l.out(), l.o}), d.y.data(), nullptr};
   flatbuffers::FlatBufferBuilder fbb;
-  const auto options = fb::CreateConv2DOptions(fbb, l.stride, l.stride, 1, 1, l.pad(), l.pad(),
-                                               l.pad(), l.pad(), 1);
-  fbb.Finish(fb::CreateOp(fbb, fb::OpType::Conv2D, 0, 0, fb::OpOptions::Conv2DOptions,
-                          options.Union()));
+  const auto options =
+      fb::CreateConv2DOptions(fbb, l.stride, l.stride, 1, 1, l.pad(), l.pad(), l.pad(), l.pad(), 1);
+  fbb.Finish(
+      fb::CreateOp(fbb, fb::OpType::Conv2D, 0, 0, fb::OpOptions::Conv2DOptions, options.Union()));
   const fb::Op* op = flatbuffers::GetRoot<fb::Op>(fbb.GetBufferPointer());
   const TensorView* inputs[3] = {&xv, &wv, &bv};
   const TensorView* outputs[1] = {&yv};
@@ -180,8 +180,8 @@ void Conv2D_xnnpack(benchmark::State& state) {
   }
   xnn_operator_t op = nullptr;
   const uint32_t p = static_cast<uint32_t>(l.pad());
-  if (xnn_create_convolution2d_nhwc_f32(p, p, p, p, l.k, l.k, l.stride, l.stride, 1, 1, 1, l.c,
-                                        l.o, l.c, l.o, d.w.data(), d.bias.data(), 0.0f, 1e30f, 0,
+  if (xnn_create_convolution2d_nhwc_f32(p, p, p, p, l.k, l.k, l.stride, l.stride, 1, 1, 1, l.c, l.o,
+                                        l.c, l.o, d.w.data(), d.bias.data(), 0.0f, 1e30f, 0,
                                         &op) != xnn_status_success) {
     state.SkipWithError("xnn_create_convolution2d_nhwc_f32 failed");
     return;
@@ -209,6 +209,8 @@ void resnet_3x3(benchmark::internal::Benchmark* b) {
     b->Args({28, 128, 128, 3, 1, threads});
     b->Args({14, 256, 256, 3, 1, threads});
     b->Args({7, 512, 512, 3, 1, threads});
+    b->Args({56, 16, 16, 3, 1, threads});  // small channel counts: where Winograd stops paying
+    b->Args({14, 16, 16, 3, 1, threads});
   }
 }
 
@@ -223,10 +225,18 @@ void resnet_other(benchmark::internal::Benchmark* b) {
   }
 }
 
-BENCHMARK(Conv2D_own)->Apply(resnet_3x3)->Apply(resnet_other)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(Conv2D_own)
+    ->Apply(resnet_3x3)
+    ->Apply(resnet_other)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(Conv2D_im2col)->Apply(resnet_3x3)->UseRealTime()->Unit(benchmark::kMillisecond);
 #if defined(SPRIG_HAVE_XNNPACK)
-BENCHMARK(Conv2D_xnnpack)->Apply(resnet_3x3)->Apply(resnet_other)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(Conv2D_xnnpack)
+    ->Apply(resnet_3x3)
+    ->Apply(resnet_other)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 #endif
 
 }  // namespace

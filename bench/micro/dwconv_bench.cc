@@ -33,9 +33,7 @@ const Layer kLayers[] = {
     {"effnet_28x28x240_dw5x5s2", 28, 28, 240, 5, 2, 1, 2},
 };
 
-int out_size(const Layer& l, int in) {
-  return (in + l.pad_begin + l.pad_end - l.k) / l.stride + 1;
-}
+int out_size(const Layer& l, int in) { return (in + l.pad_begin + l.pad_end - l.k) / l.stride + 1; }
 
 std::vector<float> normal(size_t n) {
   std::mt19937 rng(1);
@@ -52,9 +50,9 @@ pthreadpool_t pool_of(int threads) {
 
 void set_counters(benchmark::State& state, const Layer& l) {
   const double outputs = static_cast<double>(out_size(l, l.h)) * out_size(l, l.w) * l.c;
-  state.counters["GFLOPS"] = benchmark::Counter(2.0 * outputs * l.k * l.k,
-                                                benchmark::Counter::kIsIterationInvariantRate,
-                                                benchmark::Counter::kIs1000);
+  state.counters["GFLOPS"] =
+      benchmark::Counter(2.0 * outputs * l.k * l.k, benchmark::Counter::kIsIterationInvariantRate,
+                         benchmark::Counter::kIs1000);
   state.SetLabel(l.name);
 }
 
@@ -67,8 +65,8 @@ void BM_DwConv_Sprig(benchmark::State& state) {
   flatbuffers::FlatBufferBuilder fbb;
   const auto options = fb::CreateConv2DOptions(fbb, l.stride, l.stride, 1, 1, l.pad_begin,
                                                l.pad_begin, l.pad_end, l.pad_end, l.c);
-  fbb.Finish(fb::CreateOp(fbb, fb::OpType::Conv2D, 0, 0, fb::OpOptions::Conv2DOptions,
-                          options.Union()));
+  fbb.Finish(
+      fb::CreateOp(fbb, fb::OpType::Conv2D, 0, 0, fb::OpOptions::Conv2DOptions, options.Union()));
   TensorView xv, wv, bv, yv;
   xv.shape.rank = 4, xv.shape.dims[0] = 1, xv.shape.dims[1] = l.h, xv.shape.dims[2] = l.w,
   xv.shape.dims[3] = l.c, xv.data = x.data();

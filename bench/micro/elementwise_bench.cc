@@ -73,13 +73,12 @@ void BM_Activation(benchmark::State& state) {
   state.SetLabel(fb::EnumNameActivationKind(kind));
 }
 BENCHMARK(BM_Activation)
-    ->ArgsProduct({{static_cast<int>(fb::ActivationKind::Relu),
-                    static_cast<int>(fb::ActivationKind::HardSwish),
-                    static_cast<int>(fb::ActivationKind::Silu),
-                    static_cast<int>(fb::ActivationKind::Sigmoid),
-                    static_cast<int>(fb::ActivationKind::Tanh),
-                    static_cast<int>(fb::ActivationKind::Gelu)},
-                   {1, 2}})
+    ->ArgsProduct(
+        {{static_cast<int>(fb::ActivationKind::Relu),
+          static_cast<int>(fb::ActivationKind::HardSwish),
+          static_cast<int>(fb::ActivationKind::Silu), static_cast<int>(fb::ActivationKind::Sigmoid),
+          static_cast<int>(fb::ActivationKind::Tanh), static_cast<int>(fb::ActivationKind::Gelu)},
+         {1, 2}})
     ->UseRealTime();
 
 void BM_Add(benchmark::State& state) {

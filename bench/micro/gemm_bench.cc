@@ -46,9 +46,9 @@ void run_gemm(benchmark::State& state, const F32GemmKernel& kernel) {
     benchmark::ClobberMemory();
   }
   if (pool) pthreadpool_destroy(pool);
-  state.counters["GFLOP/s"] = benchmark::Counter(
-      2.0 * double(m) * double(n) * double(k), benchmark::Counter::kIsIterationInvariantRate,
-      benchmark::Counter::kIs1000);
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * double(m) * double(n) * double(k),
+                                                 benchmark::Counter::kIsIterationInvariantRate,
+                                                 benchmark::Counter::kIs1000);
 }
 
 void F32Gemm_native(benchmark::State& state) {
@@ -64,21 +64,24 @@ void F32Gemm_scalar(benchmark::State& state) {
 void resnet_shapes(benchmark::internal::Benchmark* b) {
   b->ArgNames({"M", "N", "K", "threads"});
   for (int threads : {1, 2}) {
-    b->Args({3136, 256, 64, threads});    // 56x56x64 1x1 -> 256
-    b->Args({3136, 64, 256, threads});    // 56x56x256 1x1 -> 64
-    b->Args({3136, 64, 576, threads});    // 56x56x64 3x3 -> 64 (im2col)
-    b->Args({784, 128, 1152, threads});   // 28x28x128 3x3 (im2col)
-    b->Args({784, 512, 128, threads});    // 28x28x128 1x1 -> 512
-    b->Args({196, 256, 2304, threads});   // 14x14x256 3x3 (im2col)
-    b->Args({196, 1024, 256, threads});   // 14x14x256 1x1 -> 1024
-    b->Args({49, 512, 4608, threads});    // 7x7x512 3x3 (im2col)
-    b->Args({96, 256, 256, threads});     // Winograd position GEMM (tiles x C x O)
-    b->Args({1, 1000, 2048, threads});    // ResNet-50 classifier (GEMV)
+    b->Args({3136, 256, 64, threads});   // 56x56x64 1x1 -> 256
+    b->Args({3136, 64, 256, threads});   // 56x56x256 1x1 -> 64
+    b->Args({3136, 64, 576, threads});   // 56x56x64 3x3 -> 64 (im2col)
+    b->Args({784, 128, 1152, threads});  // 28x28x128 3x3 (im2col)
+    b->Args({784, 512, 128, threads});   // 28x28x128 1x1 -> 512
+    b->Args({196, 256, 2304, threads});  // 14x14x256 3x3 (im2col)
+    b->Args({196, 1024, 256, threads});  // 14x14x256 1x1 -> 1024
+    b->Args({49, 512, 4608, threads});   // 7x7x512 3x3 (im2col)
+    b->Args({96, 256, 256, threads});    // Winograd position GEMM (tiles x C x O)
+    b->Args({1, 1000, 2048, threads});   // ResNet-50 classifier (GEMV)
   }
 }
 
 BENCHMARK(F32Gemm_native)->Apply(resnet_shapes)->UseRealTime();
-BENCHMARK(F32Gemm_scalar)->Args({784, 128, 1152, 1})->ArgNames({"M", "N", "K", "threads"})->UseRealTime();
+BENCHMARK(F32Gemm_scalar)
+    ->Args({784, 128, 1152, 1})
+    ->ArgNames({"M", "N", "K", "threads"})
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace sprig::cpu

@@ -69,7 +69,8 @@ std::vector<uint8_t> read_file(const std::string& path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
 }
 
-std::unique_ptr<Session> make_session(const Model& model, const std::vector<std::string>& backends) {
+std::unique_ptr<Session> make_session(const Model& model, const std::vector<std::string>& backends,
+                                      int num_threads) {
   std::vector<Backend*> list;
   for (const std::string& name : backends) {
     Backend* backend = find_backend(name.c_str());
@@ -82,6 +83,7 @@ std::unique_ptr<Session> make_session(const Model& model, const std::vector<std:
   SessionOptions options;
   options.backends = list.data();
   options.num_backends = static_cast<int>(list.size());
+  options.num_threads = num_threads;
   auto session = Session::create(model, options);
   if (!session.ok()) {
     ADD_FAILURE() << "session: " << session.status().message();

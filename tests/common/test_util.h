@@ -39,7 +39,8 @@ std::vector<uint8_t> read_file(const std::string& path);
 
 // A session over the given backend names (default: reference).
 std::unique_ptr<Session> make_session(const Model& model,
-                                      const std::vector<std::string>& backends = {"reference"});
+                                      const std::vector<std::string>& backends = {"reference"},
+                                      int num_threads = 1);
 
 // Serializes `graph`, runs it on the reference backend with one f32 input and returns its first
 // output (empty, with a test failure recorded, when it does not load or run).

@@ -1,11 +1,14 @@
 // ResNet-18, MobileNetV2, MobileNetV3-Small, EfficientNet-B0 and SqueezeNet 1.1 (torchvision,
 // random init, exported by models/export_torchvision.py) converted and run on the reference
-// backend, against PyTorch's output. (ResNet-50, the model benchmark's sixth, is checked by
+// backend and on the CPU backend's two paths (XNNPACK + own kernels, own kernels only), against
+// PyTorch's output. (ResNet-50, the model benchmark's sixth, is checked by
 // bench/check_accuracy.py: it takes several seconds on the reference backend.)
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "runtime/core/memory_planner.h"
 
@@ -30,21 +33,27 @@ TEST_P(TorchvisionTest, MatchesPyTorch) {
   const std::vector<uint8_t> bytes = convert_onnx(base + ".onnx", options);
   LoadedModel loaded = load_bytes(bytes);
   ASSERT_TRUE(loaded.model);
-  std::unique_ptr<Session> session = make_session(*loaded.model);
-  ASSERT_TRUE(session);
   const std::vector<float> input = read_npy_f32(base + "_input.npy");
   const std::vector<float> expected = read_npy_f32(base + "_output.npy");
-  ASSERT_EQ(input.size() * sizeof(float), session->input(0).bytes());
-  ASSERT_EQ(expected.size() * sizeof(float), session->output(0).bytes());
-  std::copy(input.begin(), input.end(), session->input(0).f32());
-  ASSERT_TRUE(session->run().ok());
-  const Difference d = compare(session->output(0).f32(), expected.data(), expected.size());
-  std::printf("[ figures  ] %s weights=%s: file %zu bytes, max|err| %.3g, max|out| %.3g, ratio %.3g, "
-              "arena %llu bytes (naive %llu)\n",
-              c.name, dtype_name(c.weights), bytes.size(), d.max_abs, d.max_ref, d.relative(),
-              static_cast<unsigned long long>(loaded.model->arena_size()),
-              static_cast<unsigned long long>(loaded.model->naive_arena_size()));
-  EXPECT_LE(d.relative(), c.tolerance);
+  // Every backend path, each falling back to the reference for the ops it does not run; the CPU
+  // backend with two threads.
+  const std::vector<std::vector<std::string>> paths = {
+      {"reference"}, {"cpu", "reference"}, {"cpu-own", "reference"}};
+  for (const std::vector<std::string>& path : paths) {
+    std::unique_ptr<Session> session = make_session(*loaded.model, path, path.size() > 1 ? 2 : 1);
+    ASSERT_TRUE(session);
+    ASSERT_EQ(input.size() * sizeof(float), session->input(0).bytes());
+    ASSERT_EQ(expected.size() * sizeof(float), session->output(0).bytes());
+    std::copy(input.begin(), input.end(), session->input(0).f32());
+    ASSERT_TRUE(session->run().ok());
+    const Difference d = compare(session->output(0).f32(), expected.data(), expected.size());
+    std::printf("[ figures  ] %s weights=%s on %s: file %zu bytes, max|err| %.3g, max|out| %.3g, "
+                "ratio %.3g, arena %llu bytes (naive %llu)\n",
+                c.name, dtype_name(c.weights), path[0].c_str(), bytes.size(), d.max_abs,
+                d.max_ref, d.relative(), static_cast<unsigned long long>(loaded.model->arena_size()),
+                static_cast<unsigned long long>(loaded.model->naive_arena_size()));
+    EXPECT_LE(d.relative(), c.tolerance) << path[0];
+  }
 }
 
 // The most bytes that are live at once during a run: no plan can use a smaller arena.

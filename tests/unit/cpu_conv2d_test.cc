@@ -46,8 +46,7 @@ struct ConvCase {
 };
 
 // Returns the worst |a - b| / (2e-5 + 2e-4 |b|) (fails the test when above 1).
-double check_conv(const ConvCase& t, const CpuFeatures& features, pthreadpool_t pool,
-                  int threads) {
+double check_conv(const ConvCase& t, const CpuFeatures& features, pthreadpool_t pool, int threads) {
   const int oh = (t.h + t.pad_top + t.pad_bottom - t.dilation_h * (t.kh - 1) - 1) / t.stride_h + 1;
   const int ow = (t.w + t.pad_left + t.pad_right - t.dilation_w * (t.kw - 1) - 1) / t.stride_w + 1;
   const int cg = t.c / t.groups;
@@ -74,9 +73,9 @@ double check_conv(const ConvCase& t, const CpuFeatures& features, pthreadpool_t 
   TensorView wantv{DType::F32, shape_of({t.n, oh, ow, t.o}), want.data(), nullptr};
 
   flatbuffers::FlatBufferBuilder fbb;
-  const auto options = fb::CreateConv2DOptions(fbb, t.stride_h, t.stride_w, t.dilation_h,
-                                               t.dilation_w, t.pad_top, t.pad_left, t.pad_bottom,
-                                               t.pad_right, t.groups);
+  const auto options =
+      fb::CreateConv2DOptions(fbb, t.stride_h, t.stride_w, t.dilation_h, t.dilation_w, t.pad_top,
+                              t.pad_left, t.pad_bottom, t.pad_right, t.groups);
   const std::vector<int32_t> in_ids = {0, 1, 2}, out_ids = {3};
   fbb.Finish(fb::CreateOp(fbb, fb::OpType::Conv2D, fbb.CreateVector(in_ids),
                           fbb.CreateVector(out_ids), fb::OpOptions::Conv2DOptions,
@@ -88,7 +87,8 @@ double check_conv(const ConvCase& t, const CpuFeatures& features, pthreadpool_t 
 
   EXPECT_TRUE(conv2d_supported(sig));
   const CpuOpContext context{features, threads};
-  Result<std::unique_ptr<CpuOp>> created = create_conv2d_op(sig, OutputClamp{t.min, t.max}, context);
+  Result<std::unique_ptr<CpuOp>> created =
+      create_conv2d_op(sig, OutputClamp{t.min, t.max}, context);
   EXPECT_TRUE(created.ok()) << created.status().message();
   if (!created.ok()) return 0.0;
   AlignedBuffer scratch;
@@ -103,7 +103,8 @@ double check_conv(const ConvCase& t, const CpuFeatures& features, pthreadpool_t 
   for (size_t i = 0; i < y_size; ++i) {
     const float b = std::fmin(std::fmax(want[i], t.min), t.max);
     const double ratio = std::fabs(double(y[i]) - b) / (2e-5 + 2e-4 * std::fabs(b));
-    if (!(ratio <= 1.0) && bad++ < 5) ADD_FAILURE() << "at " << i << " got " << y[i] << " want " << b;
+    if (!(ratio <= 1.0) && bad++ < 5)
+      ADD_FAILURE() << "at " << i << " got " << y[i] << " want " << b;
     if (ratio > worst || std::isnan(ratio)) worst = ratio;
   }
   EXPECT_EQ(bad, 0u);
@@ -127,7 +128,9 @@ void check_everywhere(const ConvCase& t) {
   pthreadpool_destroy(pool);
 }
 
-//                 what            n  h   w   c   o  kh kw sh sw dh dw pt pl pb pr  g  bias dtype
+// clang-format off
+// Cases: what, n h w c o, kh kw, stride h w, dilation h w, pads top left bottom right, groups,
+// bias (0 absent, 1 present, 2 null input), weight dtype, clamp min max.
 TEST(CpuConv2D, Pointwise) {
   check_everywhere({"1x1", 1, 5, 7, 13, 21, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, DType::F32, -kInf, kInf});
   check_everywhere({"1x1 C=1 O=1", 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, DType::F32, -kInf, kInf});
@@ -145,6 +148,7 @@ TEST(CpuConv2D, Winograd3x3) {
   check_everywhere({"3x3 valid", 1, 10, 7, 8, 9, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, DType::F32, -kInf, kInf});
   check_everywhere({"3x3 asym pads", 1, 6, 13, 9, 8, 3, 3, 1, 1, 1, 1, 0, 2, 2, 1, 1, 2, DType::F16, -kInf, kInf});
   check_everywhere({"3x3 clamp", 1, 5, 5, 24, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, DType::F32, -1.0f, 1.0f});
+  check_everywhere({"3x3 big pads", 2, 5, 6, 8, 10, 3, 3, 1, 1, 1, 1, 3, 0, 2, 4, 1, 1, DType::F32, -kInf, kInf});
   check_everywhere({"3x3 tiny image", 1, 1, 2, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, DType::F32, -kInf, kInf});
 }
 
@@ -157,13 +161,24 @@ TEST(CpuConv2D, Im2col) {
   check_everywhere({"3x3 groups 4 stride 2", 1, 9, 9, 16, 8, 3, 3, 2, 2, 1, 1, 1, 0, 0, 1, 4, 2, DType::BF16, -kInf, kInf});
   check_everywhere({"5x5 pads", 1, 8, 8, 4, 6, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1, 1, DType::F32, -kInf, kInf});
   check_everywhere({"7x7 stride 2 stem", 1, 20, 20, 3, 16, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3, 1, 1, DType::F32, 0.0f, kInf});
+  check_everywhere({"windows in the padding", 1, 3, 4, 5, 6, 3, 2, 1, 2, 1, 1, 4, 1, 1, 3, 1, 1, DType::F32, -kInf, kInf});
+  check_everywhere({"big pads groups 2", 1, 4, 3, 6, 4, 2, 3, 1, 1, 1, 2, 2, 5, 3, 1, 2, 1, DType::F32, -kInf, kInf});
   check_everywhere({"1x3 groups 2 O=2", 1, 5, 6, 4, 2, 1, 3, 1, 1, 1, 1, 0, 1, 0, 1, 2, 0, DType::F32, -kInf, kInf});
 }
+
+// Enough work for several scratch chunks (one parallel call each) and several Winograd blocks.
+TEST(CpuConv2D, SeveralChunks) {
+  check_everywhere({"winograd chunks", 1, 64, 62, 64, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, DType::F32, -kInf, kInf});
+  check_everywhere({"im2col chunks", 2, 64, 64, 64, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, DType::F32, -kInf, kInf});
+}
+
+// clang-format on
 
 // ~9*64 taps and deeper: Winograd must stay within the conformance bound.
 TEST(CpuConv2D, WinogradAccuracyAtConformanceDepth) {
   for (int c : {64, 128, 256}) {
-    const ConvCase t{"deep 3x3", 1, 12, 12, c, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, DType::F32, -kInf, kInf};
+    const ConvCase t{"deep 3x3", 1, 12, 12, c, 32, 3, 3,          1,     1,   1,
+                     1,          1, 1,  1,  1, 1,  1, DType::F32, -kInf, kInf};
     const double scalar = check_conv(t, CpuFeatures(), nullptr, 1);
     const double native = check_conv(t, cpu_features(), nullptr, 1);
     std::printf("C=%d worst error / bound: scalar %.3f native %.3f\n", c, scalar, native);
@@ -177,15 +192,16 @@ TEST(CpuConv2D, DepthwiseIsNotOurs) {
   TensorView yv{DType::F32, shape_of({1, 4, 4, 8}), y.data(), nullptr};
   flatbuffers::FlatBufferBuilder fbb;
   const auto options = fb::CreateConv2DOptions(fbb, 1, 1, 1, 1, 1, 1, 1, 1, 8);
-  fbb.Finish(fb::CreateOp(fbb, fb::OpType::Conv2D, 0, 0, fb::OpOptions::Conv2DOptions,
-                          options.Union()));
+  fbb.Finish(
+      fb::CreateOp(fbb, fb::OpType::Conv2D, 0, 0, fb::OpOptions::Conv2DOptions, options.Union()));
   const fb::Op* op = flatbuffers::GetRoot<fb::Op>(fbb.GetBufferPointer());
   const TensorView* inputs[2] = {&xv, &wv};
   const TensorView* outputs[1] = {&yv};
   const OpSignature sig{op, inputs, 2, outputs, 1};
   EXPECT_FALSE(conv2d_supported(sig));
   EXPECT_FALSE(conv2d_prefers_own(sig, CpuOpContext{cpu_features(), 1}));
-  EXPECT_EQ(create_conv2d_op(sig, OutputClamp(), CpuOpContext()).status().code(), Code::kUnsupported);
+  EXPECT_EQ(create_conv2d_op(sig, OutputClamp(), CpuOpContext()).status().code(),
+            Code::kUnsupported);
 }
 
 }  // namespace

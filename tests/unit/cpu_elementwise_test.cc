@@ -67,14 +67,13 @@ void expect_close(const std::vector<float>& got, const std::vector<float>& want)
   int failures = 0;
   for (size_t i = 0; i < got.size() && failures < 10; ++i) {
     const float a = got[i], b = want[i];
-    if (std::isnan(b) && std::isnan(a)) continue;
+    if ((std::isnan(b) && std::isnan(a)) || a == b) continue;
     if (!(std::fabs(a - b) <= 2e-5f + 2e-4f * std::fabs(b))) {
       ADD_FAILURE() << "element " << i << ": got " << a << ", want " << b;
       ++failures;
     }
   }
 }
-
 
 // Runs a one-op signature through the factory `create` on every variant, comparing y with want.
 template <typename Create>
@@ -131,21 +130,27 @@ struct Kind {
   float alpha, beta;
 };
 const Kind kKinds[] = {
-    {fb::ActivationKind::None, 0, 0},        {fb::ActivationKind::Relu, 0, 0},
-    {fb::ActivationKind::Clip, -0.5f, 1.5f}, {fb::ActivationKind::LeakyRelu, 0.1f, 0},
-    {fb::ActivationKind::Sigmoid, 0, 0},     {fb::ActivationKind::Tanh, 0, 0},
-    {fb::ActivationKind::HardSigmoid, 0.2f, 0.5f}, {fb::ActivationKind::HardSwish, 0, 0},
-    {fb::ActivationKind::Gelu, 0, 0},        {fb::ActivationKind::GeluTanh, 0, 0},
+    {fb::ActivationKind::None, 0, 0},
+    {fb::ActivationKind::Relu, 0, 0},
+    {fb::ActivationKind::Clip, -0.5f, 1.5f},
+    {fb::ActivationKind::LeakyRelu, 0.1f, 0},
+    {fb::ActivationKind::Sigmoid, 0, 0},
+    {fb::ActivationKind::Tanh, 0, 0},
+    {fb::ActivationKind::HardSigmoid, 0.2f, 0.5f},
+    {fb::ActivationKind::HardSwish, 0, 0},
+    {fb::ActivationKind::Gelu, 0, 0},
+    {fb::ActivationKind::GeluTanh, 0, 0},
     {fb::ActivationKind::Silu, 0, 0},
 };
 
 // N(0,1) values, then a sweep over [-30, 30] and a few special values.
 std::vector<float> activation_inputs(size_t n) {
   std::vector<float> x = normal(n, 11);
-  for (size_t i = 0; i < 2048 && i < n; ++i) x[i] = -30.0f + 60.0f * static_cast<float>(i) / 2047.0f;
+  for (size_t i = 0; i < 2048 && i < n; ++i)
+    x[i] = -30.0f + 60.0f * static_cast<float>(i) / 2047.0f;
   if (n > 2060) {
-    const float special[] = {0.0f, -0.0f, 1e-7f, -1e-7f, 88.0f, -88.0f, 100.0f, -100.0f, 1e-3f,
-                             -1e-3f, 5.0f, -5.0f};
+    const float special[] = {0.0f,   -0.0f,   1e-7f, -1e-7f, 88.0f, -88.0f,
+                             100.0f, -100.0f, 1e-3f, -1e-3f, 5.0f,  -5.0f};
     for (size_t i = 0; i < 12; ++i) x[2048 + i] = special[i];
   }
   return x;
@@ -167,8 +172,9 @@ TEST(CpuElementwise, Activations) {
         context.features = features;
         for (bool in_place : {false, true}) {
           std::vector<float> y(n, -12345.0f), buffer = x;
-          auto created = create_activation_op(activation_params(act), in_place ? buffer.data() : x.data(),
-                                              in_place ? buffer.data() : y.data(), n, context);
+          auto created =
+              create_activation_op(activation_params(act), in_place ? buffer.data() : x.data(),
+                                   in_place ? buffer.data() : y.data(), n, context);
           ASSERT_TRUE(created.ok()) << created.status().message();
           created.value()->run(nullptr, test_pool());
           expect_close(in_place ? buffer : y, want);
@@ -184,7 +190,8 @@ Shape broadcast(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
   Shape s;
   s.rank = static_cast<int>(std::max(a.size(), b.size()));
   for (int i = 0; i < s.rank; ++i) {
-    const int ia = i - (s.rank - static_cast<int>(a.size())), ib = i - (s.rank - static_cast<int>(b.size()));
+    const int ia = i - (s.rank - static_cast<int>(a.size())),
+              ib = i - (s.rank - static_cast<int>(b.size()));
     const int64_t da = ia >= 0 ? a[ia] : 1, db = ib >= 0 ? b[ib] : 1;
     s.dims[i] = da == 1 ? db : da;
   }
@@ -198,7 +205,8 @@ void check_binary(fb::OpType type, const std::vector<int64_t>& as, const std::ve
   for (int64_t d : as) trace += std::to_string(d) + ",";
   trace += "] [";
   for (int64_t d : bs) trace += std::to_string(d) + ",";
-  trace += std::string("] ") + fb::EnumNameActivationKind(fused) + " in_place " + std::to_string(in_place);
+  trace += std::string("] ") + fb::EnumNameActivationKind(fused) + " in_place " +
+           std::to_string(in_place);
   SCOPED_TRACE(trace);
   const Shape ys = broadcast(as, bs);
   TensorView av = view(DType::F32, as, nullptr), bv = view(DType::F32, bs, nullptr);
@@ -269,11 +277,11 @@ TEST(CpuElementwise, BinaryPerChannel) {
   for (fb::OpType t : kBinaryTypes) {
     check_binary(t, {2, 5, 5, 19}, {19});
     check_binary(t, {19}, {2, 5, 5, 19});
-    check_binary(t, {1, 56, 56, 24}, {1, 1, 1, 24});       // parallel rows
-    check_binary(t, {2, 7, 7, 24}, {2, 1, 1, 24});          // SE scale
+    check_binary(t, {1, 56, 56, 24}, {1, 1, 1, 24});  // parallel rows
+    check_binary(t, {2, 7, 7, 24}, {2, 1, 1, 24});    // SE scale
     check_binary(t, {2, 1, 1, 24}, {2, 7, 7, 24});
     check_binary(t, {1, 112, 112, 32}, {1, 1, 1, 32});
-    check_binary(t, {2, 4, 4, 8}, {2, 4, 4, 1});            // one value per pixel
+    check_binary(t, {2, 4, 4, 8}, {2, 4, 4, 1});  // one value per pixel
     check_binary(t, {2, 4, 4, 1}, {2, 4, 4, 8});
   }
 }
@@ -284,7 +292,7 @@ TEST(CpuElementwise, BinaryGeneralBroadcast) {
     check_binary(t, {5, 1}, {1, 6});
     check_binary(t, {2, 1, 3, 1, 4}, {5, 1, 1, 4});
     check_binary(t, {2, 3, 1, 2, 1, 3, 1, 2}, {3, 2, 2, 1, 3, 2, 1});  // rank 8
-    check_binary(t, {1, 9000}, {3, 1});                      // long rows
+    check_binary(t, {1, 9000}, {3, 1});                                // long rows
   }
 }
 
@@ -306,8 +314,9 @@ void check_softmax(const std::vector<int64_t>& dims, int axis, bool in_place = f
   for (size_t i = 0; i < x.size(); i += 5) x[i] *= 8.0f;
   xv.data = x.data();
   std::vector<float> want(x.size()), got(x.size());
-  OpBuffer op(fb::OpType::Softmax, fb::OpOptions::SoftmaxOptions,
-              [&](flatbuffers::FlatBufferBuilder& fbb) { return fb::CreateSoftmaxOptions(fbb, axis); });
+  OpBuffer op(
+      fb::OpType::Softmax, fb::OpOptions::SoftmaxOptions,
+      [&](flatbuffers::FlatBufferBuilder& fbb) { return fb::CreateSoftmaxOptions(fbb, axis); });
   ASSERT_TRUE(reference::f32_softmax__ref(xv, *op.op->options_as_SoftmaxOptions(),
                                           view(DType::F32, dims, want.data()))
                   .ok());
@@ -371,16 +380,16 @@ void check_concat(const std::vector<std::vector<int64_t>>& shapes, int axis) {
   for (const TensorView& v : views) inputs.push_back(&v);
   TensorView probe = view(DType::F32, ydims, nullptr);
   std::vector<float> want(static_cast<size_t>(probe.shape.numel())), got(want.size());
-  OpBuffer op(fb::OpType::Concat, fb::OpOptions::ConcatOptions,
-              [&](flatbuffers::FlatBufferBuilder& fbb) { return fb::CreateConcatOptions(fbb, axis); });
+  OpBuffer op(
+      fb::OpType::Concat, fb::OpOptions::ConcatOptions,
+      [&](flatbuffers::FlatBufferBuilder& fbb) { return fb::CreateConcatOptions(fbb, axis); });
   ASSERT_TRUE(reference::f32_concat__ref(inputs.data(), static_cast<int>(inputs.size()),
                                          *op.op->options_as_ConcatOptions(),
                                          view(DType::F32, ydims, want.data()))
                   .ok());
   const TensorView yv = view(DType::F32, ydims, got.data());
   const TensorView* outputs[1] = {&yv};
-  const OpSignature sig =
-      signature(op.op, inputs.data(), static_cast<int>(inputs.size()), outputs);
+  const OpSignature sig = signature(op.op, inputs.data(), static_cast<int>(inputs.size()), outputs);
   ASSERT_TRUE(concat_supported(sig));
   run_variants(sig, &got, want, create_concat_op);
 }
@@ -389,8 +398,8 @@ TEST(CpuElementwise, Concat) {
   check_concat({{2, 3, 4}, {2, 5, 4}}, 1);
   check_concat({{2, 3, 4}, {2, 3, 1}, {2, 3, 0}, {2, 3, 7}}, 2);
   check_concat({{3, 4}, {1, 4}}, 0);
-  check_concat({{1, 56, 56, 24}, {1, 56, 56, 40}}, -1);      // many rows
-  check_concat({{1, 200000}, {1, 100001}}, 1);                // few, long blocks
+  check_concat({{1, 56, 56, 24}, {1, 56, 56, 40}}, -1);  // many rows
+  check_concat({{1, 200000}, {1, 100001}}, 1);           // few, long blocks
   check_concat({{5}}, 0);
 }
 

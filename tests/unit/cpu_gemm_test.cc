@@ -97,7 +97,8 @@ TEST(CpuGemm, MicrokernelEveryTileEdge) {
             for (size_t j = 0; j < cols; ++j) c2[i * c_stride + j] = bias[j];
           kernel.ukernel(rows, cols, kc, a.data(), a_stride, packed.data(), nullptr, c2.data(),
                          c_stride, -kInf, kInf);
-          const std::vector<float> want2 = naive_gemm(rows, cols, kc, a, a_stride, b, &bias, -kInf, kInf);
+          const std::vector<float> want2 =
+              naive_gemm(rows, cols, kc, a, a_stride, b, &bias, -kInf, kInf);
           for (size_t i = 0; i < rows; ++i)
             for (size_t j = 0; j < cols; ++j) got[i * cols + j] = c2[i * c_stride + j];
           expect_close(got, want2, "accumulate");
@@ -112,8 +113,8 @@ TEST(CpuGemm, BlockedBatchOverThreads) {
   for (const F32GemmKernel& kernel : runnable_kernels()) {
     SCOPED_TRACE(kernel.name);
     // K past two K-blocks, M and N not multiples of the tiles, two batch entries.
-    for (auto [m, n, k] : {std::array<size_t, 3>{37, 45, 600}, {1, 1, 1}, {5, 1, 300},
-                           {1, 70, 9}, {64, 64, 256}}) {
+    for (auto [m, n, k] :
+         {std::array<size_t, 3>{37, 45, 600}, {1, 1, 1}, {5, 1, 300}, {1, 70, 9}, {64, 64, 256}}) {
       F32GemmBatch g;
       g.kernel = kernel;
       g.batch = 2;
@@ -207,30 +208,26 @@ void check_fc(const FcCase& t, const CpuFeatures& features, pthreadpool_t pool, 
 
   const fb::FullyConnectedOptions* ref_options =
       flatbuffers::GetRoot<fb::Op>(fbb.GetBufferPointer())->options_as_FullyConnectedOptions();
-  ASSERT_TRUE(reference::f32_fully_connected__ref(xv, wf, t.bias == 1 ? &bv : nullptr,
-                                                  *ref_options, wantv)
-                  .ok());
+  ASSERT_TRUE(
+      reference::f32_fully_connected__ref(xv, wf, t.bias == 1 ? &bv : nullptr, *ref_options, wantv)
+          .ok());
   for (float& v : want) v = std::fmin(std::fmax(v, t.min), t.max);
   expect_close(y, want, "fully connected");
 }
 
 TEST(CpuGemm, FullyConnectedAgainstReference) {
   const std::vector<FcCase> cases = {
-      {{1, 1}, 1, DType::F32, 1, -kInf, kInf},
-      {{1, 300}, 1, DType::F32, 0, -kInf, kInf},
-      {{1, 1}, 37, DType::F32, 1, -kInf, kInf},
-      {{13, 77}, 45, DType::F32, 1, -kInf, kInf},
-      {{2, 7, 600}, 33, DType::F32, 2, -kInf, kInf},
-      {{3, 512}, 1000, DType::F16, 1, 0.0f, kInf},
-      {{9, 64}, 24, DType::BF16, 0, -1.0f, 1.0f},
-      {{64, 576}, 64, DType::F32, 1, 0.0f, 6.0f},
+      {{1, 1}, 1, DType::F32, 1, -kInf, kInf},       {{1, 300}, 1, DType::F32, 0, -kInf, kInf},
+      {{1, 1}, 37, DType::F32, 1, -kInf, kInf},      {{13, 77}, 45, DType::F32, 1, -kInf, kInf},
+      {{2, 7, 600}, 33, DType::F32, 2, -kInf, kInf}, {{3, 512}, 1000, DType::F16, 1, 0.0f, kInf},
+      {{9, 64}, 24, DType::BF16, 0, -1.0f, 1.0f},    {{64, 576}, 64, DType::F32, 1, 0.0f, 6.0f},
   };
   pthreadpool_t pool = pthreadpool_create(2);
   CpuFeatures scalar;
   for (const FcCase& t : cases) {
     for (int threads : {1, 2}) {
-      SCOPED_TRACE(::testing::Message() << "K=" << t.x_dims.back() << " N=" << t.n
-                                        << " threads=" << threads);
+      SCOPED_TRACE(::testing::Message()
+                   << "K=" << t.x_dims.back() << " N=" << t.n << " threads=" << threads);
       pthreadpool_t p = threads > 1 ? pool : nullptr;
       check_fc(t, scalar, p, threads);
       check_fc(t, cpu_features(), p, threads);

@@ -370,6 +370,64 @@ TEST(PassesTest, MulBySigmoidOfItselfBecomesSiluAndFuses) {
   EXPECT_EQ(after.nodes[0].options.AsConv2DOptions()->fused->kind, fb::ActivationKind::Silu);
 }
 
+// HardSigmoid with alpha and beta, the way the importer emits ONNX's HardSigmoid.
+int hard_sigmoid(Builder& b, int x, float alpha, float beta) {
+  fb::ActivationOptionsT options;
+  options.activation = std::make_unique<fb::ActivationT>();
+  options.activation->kind = fb::ActivationKind::HardSigmoid;
+  options.activation->alpha = alpha;
+  options.activation->beta = beta;
+  return b.op(fb::OpType::Activation, {x}, b.shape(x), options_of(std::move(options)));
+}
+
+// torch's hardswish at opset 13 and 14+: Mul(HardSigmoid(x; 1/6, 1/2), x), gate first.
+TEST(PassesTest, MulByHardSigmoidOfItselfBecomesHardSwishAndFuses) {
+  Builder b;
+  const int x = b.input("x", {1, 4, 4, 2});
+  const int conv = b.conv_nhwc(x, 3, 3);
+  const int gate = hard_sigmoid(b, conv, 1.0f / 6.0f, 0.5f);
+  b.output(b.binary(fb::OpType::Mul, gate, conv, {1, 4, 4, 3}));
+  const Graph after = apply_and_compare(b.g, [](Graph& g) {
+    fuse_gated_activations(g);
+    fuse_activations(g);
+  });
+  ASSERT_EQ(op_types(after), (std::vector<fb::OpType>{fb::OpType::Conv2D}));
+  EXPECT_EQ(after.nodes[0].options.AsConv2DOptions()->fused->kind, fb::ActivationKind::HardSwish);
+}
+
+TEST(PassesTest, MulByHardSigmoidWithOtherConstantsStaysAMul) {
+  Builder b;
+  const int x = b.input("x", {1, 4, 4, 2});
+  const int gate = hard_sigmoid(b, x, 0.2f, 0.5f);  // ONNX's defaults, not hardswish's
+  b.output(b.binary(fb::OpType::Mul, x, gate, {1, 4, 4, 2}));
+  Graph after = b.g;
+  fuse_gated_activations(after);
+  EXPECT_EQ(op_types(after), (std::vector<fb::OpType>{fb::OpType::Activation, fb::OpType::Mul}));
+}
+
+// MobileNetV3's squeeze-excitation: x * HardSigmoid(FC(ReLU(FC(GlobalAveragePool(x))))) with the
+// FCs as 1x1 convolutions. The gate reads another value than x and broadcasts [1,1,1,C] against
+// [1,H,W,C]: it fuses into its conv, and the Mul stays a broadcasting Mul.
+TEST(PassesTest, SqueezeExcitationGateFusesIntoItsConvAndTheMulBroadcasts) {
+  Builder b;
+  const int x = b.input("x", {1, 4, 4, 2});
+  const int features = b.conv_nhwc(x, 4, 3);
+  const int pooled = b.op(fb::OpType::GlobalAveragePool, {features}, {1, 1, 1, 4},
+                          options_of(fb::GlobalAveragePoolOptionsT{}));
+  const int squeezed = b.activation(b.conv_nhwc(pooled, 2, 1), fb::ActivationKind::Relu);
+  const int gate = hard_sigmoid(b, b.conv_nhwc(squeezed, 4, 1), 1.0f / 6.0f, 0.5f);
+  b.output(b.binary(fb::OpType::Mul, features, gate, {1, 4, 4, 4}));
+  const Graph after = apply_and_compare(b.g, [](Graph& g) {
+    fuse_gated_activations(g);
+    fuse_activations(g);
+  });
+  ASSERT_EQ(op_types(after),
+            (std::vector<fb::OpType>{fb::OpType::Conv2D, fb::OpType::GlobalAveragePool,
+                                     fb::OpType::Conv2D, fb::OpType::Conv2D, fb::OpType::Mul}));
+  EXPECT_EQ(after.nodes[2].options.AsConv2DOptions()->fused->kind, fb::ActivationKind::Relu);
+  EXPECT_EQ(after.nodes[3].options.AsConv2DOptions()->fused->kind, fb::ActivationKind::HardSigmoid);
+}
+
 TEST(PassesTest, AddOfPerChannelConstantJoinsTheBias) {
   Builder b;
   const int x = b.input("x", {2, 3, 5});

@@ -1,7 +1,8 @@
 // Conv2D (groups == 1, or grouped but not depthwise) with our own kernels, three ways:
 //   - 1x1, stride 1, no padding: one GEMM per group straight over the NHWC rows (no copy);
-//   - 3x3, stride 1, dilation 1, groups 1, at least kWinogradMinChannels in and out channels:
-//     Winograd F(4x4, 3x3) (input transform, 36 GEMMs, output transform);
+//   - 3x3, stride 1, dilation 1, groups 1, at least kWinogradMinChannels in and out channels,
+//     and either small weights or enough 4x4 output tiles (use_winograd): Winograd F(4x4, 3x3)
+//     (input transform, 36 GEMMs, output transform);
 //   - everything else: im2col + GEMM.
 // Work that needs scratch goes in chunks of output pixels (im2col) or tiles (Winograd) whose
 // buffers stay within kScratchBudget; the parallel tasks of a chunk write disjoint parts of the
@@ -35,8 +36,9 @@ bool weight_dtype_ok(DType dtype) {
 }
 
 const TensorView* bias_of(const OpSignature& op) {
-  return op.num_inputs > 2 && op.inputs[2] != nullptr && op.inputs[2]->data != nullptr ? op.inputs[2]
-                                                                                       : nullptr;
+  return op.num_inputs > 2 && op.inputs[2] != nullptr && op.inputs[2]->data != nullptr
+             ? op.inputs[2]
+             : nullptr;
 }
 
 ConvGeometry geometry_of(const OpSignature& op) {
@@ -71,13 +73,26 @@ bool is_pointwise(const OpSignature& op) {
          o.pad_left() == 0 && o.pad_bottom() == 0 && o.pad_right() == 0;
 }
 
-bool is_winograd(const OpSignature& op) {
+bool is_winograd_shape(const OpSignature& op) {
   const fb::Conv2DOptions& o = *op.op->options_as_Conv2DOptions();
   const Shape& w = op.inputs[1]->shape;
-  return w[1] == 3 && w[2] == 3 && o.stride_h() == 1 && o.stride_w() == 1 &&
-         o.dilation_h() == 1 && o.dilation_w() == 1 && o.groups() == 1 &&
+  return w[1] == 3 && w[2] == 3 && o.stride_h() == 1 && o.stride_w() == 1 && o.dilation_h() == 1 &&
+         o.dilation_w() == 1 && o.groups() == 1 &&
          static_cast<size_t>(w[3]) >= kWinogradMinChannels &&
          static_cast<size_t>(w[0]) >= kWinogradMinChannels;
+}
+
+size_t winograd_tiles(const ConvGeometry& g) {
+  return g.batch * divide_up(g.out_h, kWinogradOutputTile) *
+         divide_up(g.out_w, kWinogradOutputTile);
+}
+
+// Whether Winograd beats im2col + GEMM: always when the transformed weights (36*C*O floats) are
+// small, otherwise only when enough tiles share them (7x7x512 -> 512, 4 tiles: im2col is faster).
+bool use_winograd(const OpSignature& op) {
+  if (!is_winograd_shape(op)) return false;
+  const ConvGeometry g = geometry_of(op);
+  return g.in_c * g.out_c <= 128 * 128 || winograd_tiles(g) >= 16;
 }
 
 // Packs every group's weights [Og, KH*KW*Cg] as GEMM panels, and the bias padded per group.
@@ -195,8 +210,7 @@ class Im2colConv final : public CpuOp {
       if (fused_) {
         // Each task gathers its own rows, then multiplies them by all of B: one barrier.
         pthreadpool_parallelize_1d_tile_1d(pool, gather_and_multiply, this,
-                                           chunk_end_ - chunk_begin_, gemm_.tile_m,
-                                           kParallelFlags);
+                                           chunk_end_ - chunk_begin_, gemm_.tile_m, kParallelFlags);
         continue;
       }
       pthreadpool_parallelize_1d_tile_1d(pool, gather, this, chunk_end_ - chunk_begin_,
@@ -264,7 +278,8 @@ class WinogradConv final : public CpuOp {
     if (b != nullptr) {
       if (!bias_.allocate(g.out_c * sizeof(float)))
         return Status(Code::kOutOfMemory, "cpu: no memory for Conv2D bias");
-      for (size_t j = 0; j < g.out_c; ++j) bias_.as<float>()[j] = f32_weight_at(b->dtype, b->data, j);
+      for (size_t j = 0; j < g.out_c; ++j)
+        bias_.as<float>()[j] = f32_weight_at(b->dtype, b->data, j);
     }
     clamp_ = clamp;
     kc_ = f32_gemm_kc(g.in_c);
@@ -277,7 +292,8 @@ class WinogradConv final : public CpuOp {
     size_t block = kBlockBudget / tile_bytes / mr * mr;
     if (block < mr) block = mr;
     if (context.num_threads > 1) {
-      const size_t share = round_up(divide_up(total_tiles_, 4 * static_cast<size_t>(context.num_threads)), mr);
+      const size_t share =
+          round_up(divide_up(total_tiles_, 4 * static_cast<size_t>(context.num_threads)), mr);
       if (share < block) block = share;
     }
     if (block > round_up(total_tiles_, mr)) block = round_up(total_tiles_, mr);
@@ -321,10 +337,10 @@ class WinogradConv final : public CpuOp {
     for (size_t t = 0; t < count; ++t) {
       size_t n, th, tw;
       tile_position(t0 + t, &n, &th, &tw);
-      const ptrdiff_t ih0 = static_cast<ptrdiff_t>(th * kWinogradOutputTile) -
-                            static_cast<ptrdiff_t>(g.pad_top);
-      const ptrdiff_t iw0 = static_cast<ptrdiff_t>(tw * kWinogradOutputTile) -
-                            static_cast<ptrdiff_t>(g.pad_left);
+      const ptrdiff_t ih0 =
+          static_cast<ptrdiff_t>(th * kWinogradOutputTile) - static_cast<ptrdiff_t>(g.pad_top);
+      const ptrdiff_t iw0 =
+          static_cast<ptrdiff_t>(tw * kWinogradOutputTile) - static_cast<ptrdiff_t>(g.pad_left);
       transforms_.input(x_ + n * g.in_h * g.in_w * g.in_c, g.in_h, g.in_w, g.in_c, ih0, iw0,
                         v + t * g.in_c, v_stride);
     }
@@ -404,14 +420,14 @@ bool conv2d_supported(const OpSignature& op) {
 }
 
 bool conv2d_prefers_own(const OpSignature& op, const CpuOpContext& context) {
-  if (!conv2d_supported(op) || !is_winograd(op)) return false;
-  // Winograd pays off when the transformed weights (4x the 3x3 weights) are reused over enough
-  // tiles, and when the GEMM microkernel is a SIMD one.
+  if (!conv2d_supported(op) || !use_winograd(op)) return false;
+  // Measured against XNNPACK's indirect GEMM (bench/micro/conv2d_bench.cc): Winograd is 2-2.8x
+  // faster on ResNet's 56x56x64, 28x28x128 and 14x14x256 3x3 layers and slower on 7x7x512
+  // (4 tiles share 9.4 MB of transformed weights), so it needs enough tiles and channels, and
+  // SIMD transforms and GEMM.
   const ConvGeometry g = geometry_of(op);
-  const size_t tiles = g.batch * divide_up(g.out_h, kWinogradOutputTile) *
-                       divide_up(g.out_w, kWinogradOutputTile);
   const bool simd = context.features.avx2_fma || context.features.neon_fma;
-  return simd && tiles >= 16 && g.in_c >= 16 && g.out_c >= 16;
+  return simd && winograd_tiles(g) >= 16 && g.in_c >= 16 && g.out_c >= 16;
 }
 
 Result<std::unique_ptr<CpuOp>> create_conv2d_op(const OpSignature& op, const OutputClamp& clamp,
@@ -422,7 +438,7 @@ Result<std::unique_ptr<CpuOp>> create_conv2d_op(const OpSignature& op, const Out
       op.outputs[0]->data == nullptr)
     return Status::error(Code::kInvalidArgument, "cpu: Conv2D tensors without data");
   if (is_pointwise(op)) return make_op<PointwiseConv>(op, clamp, context);
-  if (is_winograd(op)) return make_op<WinogradConv>(op, clamp, context);
+  if (use_winograd(op)) return make_op<WinogradConv>(op, clamp, context);
   return make_op<Im2colConv>(op, clamp, context);
 }
 

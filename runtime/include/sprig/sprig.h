@@ -54,13 +54,17 @@ typedef struct sprig_tensor_info {
 } sprig_tensor_info;
 
 typedef struct sprig_session_options {
-  /* Backend names in order of preference, or NULL for every compiled backend, best first. */
+  /* Backend names in order of preference ("cpu", "cpu-own", "reference"), or NULL for every
+   * compiled backend, best first. Each op runs on the first listed backend that supports it. */
   const char* const* backends;
   int32_t num_backends;
   /* Optional caller-owned arena, 64-byte aligned, at least sprig_model_arena_bytes(). */
   void* arena;
   size_t arena_bytes;
-  int32_t num_threads;       /* 0: default */
+  /* Threads in all, the calling thread included; 0: the number of physical (big) cores. The
+   * session runs a call on the calling thread alone when its workers make it slower (another
+   * process busy on a core). */
+  int32_t num_threads;
 } sprig_session_options;
 
 const char* sprig_last_error(void);

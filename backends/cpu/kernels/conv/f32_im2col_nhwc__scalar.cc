@@ -29,8 +29,8 @@ void f32_im2col_nhwc__scalar(const ConvGeometry& g, const float* x, size_t m0, s
           continue;
         }
         // Taps kw in [first, last) fall inside the image.
-        const ptrdiff_t iw0 = static_cast<ptrdiff_t>(ow * g.stride_w) -
-                              static_cast<ptrdiff_t>(g.pad_left);
+        const ptrdiff_t iw0 =
+            static_cast<ptrdiff_t>(ow * g.stride_w) - static_cast<ptrdiff_t>(g.pad_left);
         const ptrdiff_t kw_count = static_cast<ptrdiff_t>(g.kernel_w);
         const ptrdiff_t first = iw0 < 0 ? (-iw0 < kw_count ? -iw0 : kw_count) : 0;
         ptrdiff_t last = static_cast<ptrdiff_t>(g.in_w) - iw0;

@@ -16,9 +16,7 @@ float f32_weight_at(DType dtype, const void* data, size_t i) {
   }
 }
 
-size_t f32_gemm_packed_b_size(size_t k, size_t n, size_t nr) {
-  return (n + nr - 1) / nr * nr * k;
-}
+size_t f32_gemm_packed_b_size(size_t k, size_t n, size_t nr) { return (n + nr - 1) / nr * nr * k; }
 
 void f32_gemm_pack_b_nk(size_t k, size_t n, size_t nr, DType src_dtype, const void* src,
                         size_t src_stride, float* packed) {
@@ -27,7 +25,8 @@ void f32_gemm_pack_b_nk(size_t k, size_t n, size_t nr, DType src_dtype, const vo
     for (size_t j = 0; j < nr; ++j) {
       if (n0 + j < n) {
         const size_t row = (n0 + j) * src_stride;
-        for (size_t kk = 0; kk < k; ++kk) panel[kk * nr + j] = f32_weight_at(src_dtype, src, row + kk);
+        for (size_t kk = 0; kk < k; ++kk)
+          panel[kk * nr + j] = f32_weight_at(src_dtype, src, row + kk);
       } else {
         for (size_t kk = 0; kk < k; ++kk) panel[kk * nr + j] = 0.0f;
       }

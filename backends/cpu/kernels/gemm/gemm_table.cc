@@ -12,7 +12,8 @@ F32GemmKernel f32_gemm_scalar_kernel() {
 
 F32GemmKernel select_f32_gemm_kernel(const CpuFeatures& features) {
 #if defined(__x86_64__)
-  if (features.avx2_fma) return F32GemmKernel{f32_gemm_6x16__avx2_fma, 6, 16, "f32_gemm_6x16__avx2_fma"};
+  if (features.avx2_fma)
+    return F32GemmKernel{f32_gemm_6x16__avx2_fma, 6, 16, "f32_gemm_6x16__avx2_fma"};
 #elif defined(__aarch64__)
   if (features.neon_fma) return F32GemmKernel{f32_gemm_8x8__neon, 8, 8, "f32_gemm_8x8__neon"};
 #elif defined(__arm__)
@@ -42,6 +43,13 @@ void f32_gemm_compute(const F32GemmKernel& kernel, size_t m0, size_t m1, size_t 
       const size_t nc = n1 - n < nr ? n1 - n : nr;
       const float* panel = packed_b + (n / nr) * k * nr + k0 * nr;
       const float* init = first ? (bias != nullptr ? bias + n : kZeros) : nullptr;
+      if (n + nr < n1) {
+        // The next panel's block is far away in memory (panels are K rows deep): start its
+        // fetch while this one is in use, one prefetch per 64-byte line.
+        const char* next = reinterpret_cast<const char*>(panel + k * nr);
+        for (size_t line = 0; line < kb * nr * sizeof(float); line += 64)
+          __builtin_prefetch(next + line);
+      }
       for (size_t m = m0; m < m1; m += mr) {
         const size_t rows = m1 - m < mr ? m1 - m : mr;
         kernel.ukernel(rows, nc, kb, a + m * a_stride + k0, a_stride, panel, init,
@@ -61,8 +69,9 @@ void gemm_task(void* context, size_t i, size_t tm, size_t tn) {
   const size_t m0 = tm * g.tile_m, m1 = m0 + g.tile_m < g.m ? m0 + g.tile_m : g.m;
   const size_t n0 = tn * g.tile_n, n1 = n0 + g.tile_n < g.n ? n0 + g.tile_n : g.n;
   f32_gemm_compute(g.kernel, m0, m1, n0, n1, g.k, g.kc, g.a + i * g.a_batch_stride, g.a_stride,
-                   g.packed_b + i * g.b_batch_stride, g.bias ? g.bias + i * g.bias_batch_stride : nullptr,
-                   g.c + i * g.c_batch_stride, g.c_stride, g.min, g.max);
+                   g.packed_b + i * g.b_batch_stride,
+                   g.bias ? g.bias + i * g.bias_batch_stride : nullptr, g.c + i * g.c_batch_stride,
+                   g.c_stride, g.min, g.max);
 }
 
 }  // namespace

@@ -38,20 +38,19 @@ struct TailOps {
 
 }  // namespace
 
-void f32_winograd_f4x4_3x3_input__neon(const float* x, size_t h, size_t w, size_t c,
-                                           ptrdiff_t ih0, ptrdiff_t iw0, float* v,
-                                           size_t v_stride) {
+void f32_winograd_f4x4_3x3_input__neon(const float* x, size_t h, size_t w, size_t c, ptrdiff_t ih0,
+                                       ptrdiff_t iw0, float* v, size_t v_stride) {
   const size_t full = c / 4 * 4;
   winograd_input_channels<NeonOps>(x, h, w, c, ih0, iw0, v, v_stride, 0, full);
   winograd_input_channels<TailOps>(x, h, w, c, ih0, iw0, v, v_stride, full, c);
 }
 
 void f32_winograd_f4x4_3x3_output__neon(const float* m, size_t m_stride, size_t o,
-                                            const float* bias, float* y, size_t y_row_stride,
-                                            size_t rows, size_t cols, float min, float max) {
+                                        const float* bias, float* y, size_t y_row_stride,
+                                        size_t rows, size_t cols, float min, float max) {
   const size_t full = o / 4 * 4;
-  winograd_output_channels<NeonOps>(m, m_stride, o, bias, y, y_row_stride, rows, cols, min, max,
-                                    0, full);
+  winograd_output_channels<NeonOps>(m, m_stride, o, bias, y, y_row_stride, rows, cols, min, max, 0,
+                                    full);
   winograd_output_channels<TailOps>(m, m_stride, o, bias, y, y_row_stride, rows, cols, min, max,
                                     full, o);
 }

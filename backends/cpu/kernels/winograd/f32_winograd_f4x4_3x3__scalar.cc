@@ -34,8 +34,8 @@ void f32_winograd_f4x4_3x3_output__scalar(const float* m, size_t m_stride, size_
                                       0, o);
 }
 
-void f32_winograd_f4x4_3x3_pack_weights(size_t o, size_t c, DType dtype, const void* w,
-                                        size_t nr, float* packed) {
+void f32_winograd_f4x4_3x3_pack_weights(size_t o, size_t c, DType dtype, const void* w, size_t nr,
+                                        float* packed) {
   static const double kG[6][3] = {
       {1, 0, 0},
       {1.0 / 3, 1.0 / 3, 1.0 / 3},

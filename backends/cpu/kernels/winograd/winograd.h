@@ -3,8 +3,9 @@
 // A 4x4 output tile comes from a 6x6 input tile: V = B^T d B (input transform), U = G g G^T
 // (weights, at creation), M = V .* U summed over input channels (36 GEMMs, one per tile position
 // xi, [tiles x C] * [C x O]), Y = A^T M A (output transform). The interpolation points are
-// {0, 1, -1, 1/2, -2, inf}, chosen for fp32 accuracy (matrices in winograd_transforms.h). The transforms act on many channels
-// at once (channels are contiguous in NHWC), so the SIMD versions are plain vector arithmetic.
+// {0, 1, -1, 1/2, -2, inf}, chosen for fp32 accuracy (matrices in winograd_transforms.h). The
+// transforms act on many channels at once (channels are contiguous in NHWC), so the SIMD versions
+// are plain vector arithmetic.
 #pragma once
 
 #include <cstddef>
@@ -43,13 +44,12 @@ void f32_winograd_f4x4_3x3_output__scalar(const float* m, size_t m_stride, size_
                                           const float* bias, float* y, size_t y_row_stride,
                                           size_t rows, size_t cols, float min, float max);
 void f32_winograd_f4x4_3x3_input__avx2_fma(const float* x, size_t h, size_t w, size_t c,
-                                           ptrdiff_t ih0, ptrdiff_t iw0, float* v,
-                                           size_t v_stride);
+                                           ptrdiff_t ih0, ptrdiff_t iw0, float* v, size_t v_stride);
 void f32_winograd_f4x4_3x3_output__avx2_fma(const float* m, size_t m_stride, size_t o,
                                             const float* bias, float* y, size_t y_row_stride,
                                             size_t rows, size_t cols, float min, float max);
-void f32_winograd_f4x4_3x3_input__neon(const float* x, size_t h, size_t w, size_t c,
-                                       ptrdiff_t ih0, ptrdiff_t iw0, float* v, size_t v_stride);
+void f32_winograd_f4x4_3x3_input__neon(const float* x, size_t h, size_t w, size_t c, ptrdiff_t ih0,
+                                       ptrdiff_t iw0, float* v, size_t v_stride);
 void f32_winograd_f4x4_3x3_output__neon(const float* m, size_t m_stride, size_t o,
                                         const float* bias, float* y, size_t y_row_stride,
                                         size_t rows, size_t cols, float min, float max);
@@ -60,7 +60,7 @@ F32WinogradKernels select_f32_winograd_kernels(const CpuFeatures& features);
 // channels) into U (in double precision, rounded once) and packs each position's [c x o] matrix as
 // GEMM panels of width nr (gemm.h): position xi starts at packed + xi * f32_gemm_packed_b_size(c,
 // o, nr). packed holds 36 * f32_gemm_packed_b_size(c, o, nr) floats.
-void f32_winograd_f4x4_3x3_pack_weights(size_t o, size_t c, DType dtype, const void* w,
-                                        size_t nr, float* packed);
+void f32_winograd_f4x4_3x3_pack_weights(size_t o, size_t c, DType dtype, const void* w, size_t nr,
+                                        float* packed);
 
 }  // namespace sprig::cpu

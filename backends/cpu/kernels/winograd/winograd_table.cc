@@ -10,8 +10,8 @@ F32WinogradKernels select_f32_winograd_kernels(const CpuFeatures& features) {
                               f32_winograd_f4x4_3x3_output__avx2_fma, "f4x4_3x3__avx2_fma"};
 #elif defined(__aarch64__) || defined(__arm__)
   if (features.neon_fma)
-    return F32WinogradKernels{f32_winograd_f4x4_3x3_input__neon,
-                              f32_winograd_f4x4_3x3_output__neon, "f4x4_3x3__neon"};
+    return F32WinogradKernels{f32_winograd_f4x4_3x3_input__neon, f32_winograd_f4x4_3x3_output__neon,
+                              "f4x4_3x3__neon"};
 #endif
   (void)features;
   return F32WinogradKernels{f32_winograd_f4x4_3x3_input__scalar,
