@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "backends/cpu/xnnpack/xnn_status.h"
 #include "bench/sprig_file.h"
 
 namespace sprig_bench {
@@ -74,25 +75,12 @@ struct XnnNetwork::Impl {
 
 namespace {
 
-std::string status_text(xnn_status s) {
-  switch (s) {
-    case xnn_status_success: return "success";
-    case xnn_status_uninitialized: return "uninitialized";
-    case xnn_status_invalid_parameter: return "invalid parameter";
-    case xnn_status_invalid_state: return "invalid state";
-    case xnn_status_unsupported_parameter: return "unsupported parameter";
-    case xnn_status_unsupported_hardware: return "unsupported hardware";
-    case xnn_status_out_of_memory: return "out of memory";
-  }
-  return "status " + std::to_string(static_cast<int>(s));
-}
-
 struct BuildError {
   std::string message;
 };
 
 void check(xnn_status s, const std::string& what) {
-  if (s != xnn_status_success) throw BuildError{what + ": " + status_text(s)};
+  if (s != xnn_status_success) throw BuildError{what + ": " + sprig::cpu::xnn_status_name(s)};
 }
 
 // Defines one runtime stage's subgraph: the values it shares with other stages are external.
@@ -460,7 +448,7 @@ std::unique_ptr<XnnNetwork> XnnNetwork::create(const SprigFile& file, int num_th
                                                std::string* error) {
   static const xnn_status init = xnn_initialize(nullptr);
   if (init != xnn_status_success) {
-    *error = "xnn_initialize: " + status_text(init);
+    *error = std::string("xnn_initialize: ") + sprig::cpu::xnn_status_name(init);
     return nullptr;
   }
   std::unique_ptr<XnnNetwork> net(new XnnNetwork());
@@ -589,7 +577,7 @@ bool XnnNetwork::run(std::string* error) {
         break;
     }
     if (s != xnn_status_success) {
-      *error = "XNNPACK run: " + status_text(s);
+      *error = std::string("XNNPACK run: ") + sprig::cpu::xnn_status_name(s);
       return false;
     }
   }

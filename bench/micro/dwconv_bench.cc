@@ -6,11 +6,11 @@
 #include <pthreadpool.h>
 
 #include <memory>
-#include <random>
 #include <vector>
 
 #include "backends/cpu/cpu_features.h"
 #include "backends/cpu/ops/op_factories.h"
+#include "bench/micro/bench_util.h"
 
 #if defined(SPRIG_HAVE_XNNPACK)
 #include <xnnpack.h>
@@ -18,8 +18,9 @@
 
 namespace {
 
-using namespace sprig;       // NOLINT
-using namespace sprig::cpu;  // NOLINT
+using namespace sprig;         // NOLINT
+using namespace sprig::bench;  // NOLINT
+using namespace sprig::cpu;    // NOLINT
 
 struct Layer {
   const char* name;
@@ -34,19 +35,6 @@ const Layer kLayers[] = {
 };
 
 int out_size(const Layer& l, int in) { return (in + l.pad_begin + l.pad_end - l.k) / l.stride + 1; }
-
-std::vector<float> normal(size_t n) {
-  std::mt19937 rng(1);
-  std::normal_distribution<float> dist;
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
-
-pthreadpool_t pool_of(int threads) {
-  static pthreadpool_t pool2 = pthreadpool_create(2);
-  return threads > 1 ? pool2 : nullptr;
-}
 
 void set_counters(benchmark::State& state, const Layer& l) {
   const double outputs = static_cast<double>(out_size(l, l.h)) * out_size(l, l.w) * l.c;
@@ -77,25 +65,13 @@ void BM_DwConv_Sprig(benchmark::State& state) {
   yv.shape.dims[3] = l.c, yv.data = y.data();
   const TensorView* inputs[3] = {&xv, &wv, &bv};
   const TensorView* outputs[1] = {&yv};
-  OpSignature sig;
-  sig.op = flatbuffers::GetRoot<fb::Op>(fbb.GetBufferPointer());
-  sig.inputs = inputs;
-  sig.num_inputs = 3;
-  sig.outputs = outputs;
-  sig.num_outputs = 1;
+  const OpSignature sig{flatbuffers::GetRoot<fb::Op>(fbb.GetBufferPointer()), inputs, 3, outputs,
+                        1};
   CpuOpContext context;
   context.features = effective_cpu_features();
   context.num_threads = static_cast<int>(state.range(1));
   auto op = create_depthwise_conv2d_op(sig, OutputClamp(), context);
-  if (!op.ok()) {
-    state.SkipWithError(op.status().message());
-    return;
-  }
-  const pthreadpool_t pool = pool_of(static_cast<int>(state.range(1)));
-  for (auto _ : state) {
-    op.value()->run(nullptr, pool);
-    benchmark::DoNotOptimize(y.data());
-  }
+  if (!time_op(state, op, context.num_threads, y.data())) return;
   set_counters(state, l);
 }
 

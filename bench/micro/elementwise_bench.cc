@@ -5,11 +5,11 @@
 #include <pthreadpool.h>
 
 #include <cstring>
-#include <random>
 #include <vector>
 
 #include "backends/cpu/cpu_features.h"
 #include "backends/cpu/ops/op_factories.h"
+#include "bench/micro/bench_util.h"
 
 #if defined(SPRIG_HAVE_XNNPACK)
 #include <xnnpack.h>
@@ -17,23 +17,11 @@
 
 namespace {
 
-using namespace sprig;       // NOLINT
-using namespace sprig::cpu;  // NOLINT
+using namespace sprig;         // NOLINT
+using namespace sprig::bench;  // NOLINT
+using namespace sprig::cpu;    // NOLINT
 
 constexpr size_t kCount = 1 << 20;
-
-std::vector<float> normal(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist;
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
-
-pthreadpool_t pool_of(int threads) {
-  static pthreadpool_t pool2 = pthreadpool_create(2);
-  return threads > 1 ? pool2 : nullptr;
-}
 
 void set_bytes(benchmark::State& state, size_t streams) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * kCount * sizeof(float) *
@@ -60,15 +48,7 @@ void BM_Activation(benchmark::State& state) {
   params.alpha = 0.2f;
   params.beta = 0.5f;
   auto op = create_activation_op(params, x.data(), y.data(), kCount, context);
-  if (!op.ok()) {
-    state.SkipWithError(op.status().message());
-    return;
-  }
-  const pthreadpool_t pool = pool_of(static_cast<int>(state.range(1)));
-  for (auto _ : state) {
-    op.value()->run(nullptr, pool);
-    benchmark::DoNotOptimize(y.data());
-  }
+  if (!time_op(state, op, static_cast<int>(state.range(1)), y.data())) return;
   set_bytes(state, 2);
   state.SetLabel(fb::EnumNameActivationKind(kind));
 }
@@ -97,24 +77,12 @@ void BM_Add(benchmark::State& state) {
                           fb::CreateBinaryOptions(fbb).Union()));
   const TensorView* inputs[2] = {&av, &bv};
   const TensorView* outputs[1] = {&yv};
-  OpSignature sig;
-  sig.op = flatbuffers::GetRoot<fb::Op>(fbb.GetBufferPointer());
-  sig.inputs = inputs;
-  sig.num_inputs = 2;
-  sig.outputs = outputs;
-  sig.num_outputs = 1;
+  const OpSignature sig{flatbuffers::GetRoot<fb::Op>(fbb.GetBufferPointer()), inputs, 2, outputs,
+                        1};
   CpuOpContext context;
   context.features = effective_cpu_features();
   auto op = create_binary_op(sig, context);
-  if (!op.ok()) {
-    state.SkipWithError(op.status().message());
-    return;
-  }
-  const pthreadpool_t pool = pool_of(static_cast<int>(state.range(1)));
-  for (auto _ : state) {
-    op.value()->run(nullptr, pool);
-    benchmark::DoNotOptimize(y.data());
-  }
+  if (!time_op(state, op, static_cast<int>(state.range(1)), y.data())) return;
   set_bytes(state, per_channel ? 2 : 3);
   state.SetLabel(per_channel ? "per-channel" : "same-shape");
 }

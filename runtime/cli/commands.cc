@@ -380,6 +380,9 @@ int bench_command(const BenchOptions& options) {
                 options.common.model.c_str(), backends.c_str(), session.num_threads(),
                 session.num_threads() == 1 ? "" : "s", options.runs, options.warmup);
     std::printf("latency: min %.3f ms, median %.3f ms, p90 %.3f ms\n", ms.front(), median, p90);
+    if (session.num_threads() > 1)
+      std::printf("threads: %lld of %d runs on the calling thread alone (workers slower)\n",
+                  static_cast<long long>(session.serial_runs()), options.runs + options.warmup);
     std::printf("memory: arena %zu bytes, peak resident %ld KiB\n", session.arena_bytes(), peak_kib);
   }
   return 0;

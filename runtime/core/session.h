@@ -63,6 +63,8 @@ class Session {
 
   size_t arena_bytes() const { return arena_bytes_; }
   int num_threads() const { return thread_pool_.num_threads(); }
+  // Runs made on the calling thread alone because the workers were slower (see ThreadPool).
+  int64_t serial_runs() const { return thread_pool_.serial_runs(); }
   const std::vector<Partition>& partitions() const { return partitions_; }
 
  private:

@@ -60,6 +60,15 @@ int64_t ThreadPool::Samples::median() const {
   return ns[0] + ns[1] + ns[2] - std::min({ns[0], ns[1], ns[2]}) - std::max({ns[0], ns[1], ns[2]});
 }
 
+void ThreadPool::park_workers() {
+  // An empty task per thread with the yield flag: the workers go to sleep at once instead of
+  // spinning for the next command, which would take the core from the next serial run or from
+  // other processes between runs.
+  pthreadpool_parallelize_1d(
+      pool_, [](void*, size_t) {}, nullptr, static_cast<size_t>(num_threads_),
+      PTHREADPOOL_FLAG_YIELD_WORKERS);
+}
+
 bool ThreadPool::prefer_serial() const {
   // Hysteresis: the workers must lose by 5% before the pool gives them up.
   return serial_.count > 0 && parallel_.count > 0 &&
@@ -82,6 +91,7 @@ void ThreadPool::begin_run() {
 
 void ThreadPool::end_run(int64_t nanoseconds) {
   if (!pool_) return;
+  if (!serial_run_) park_workers();
   if (serial_run_) {
     serial_.add(nanoseconds);
     ++serial_runs_;

@@ -9,6 +9,8 @@
 // and without its workers (a couple of probe runs of the other mode every kProbeInterval runs, and
 // at once when a parallel run is much slower than the serial estimate) and uses the mode whose
 // recent median is lower. On a quiet machine the workers are used on all runs but the probes.
+// Between runs the workers sleep (they are parked at the end of every parallel run) rather than
+// spin, leaving the cores to the app and to other processes.
 #pragma once
 
 #include <pthreadpool.h>
@@ -60,6 +62,7 @@ class ThreadPool {
     int64_t median() const;
   };
   bool prefer_serial() const;
+  void park_workers();
 
   pthreadpool_t pool_ = nullptr;
   int num_threads_ = 1;
