@@ -66,7 +66,8 @@ std::vector<uint8_t> read_file(const std::string& path) {
     ADD_FAILURE() << "cannot open '" << path << "'";
     return {};
   }
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(file),
+                              std::istreambuf_iterator<char>());
 }
 
 std::unique_ptr<Session> make_session(const Model& model, const std::vector<std::string>& backends,

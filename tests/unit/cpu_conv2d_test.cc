@@ -5,34 +5,24 @@
 #include <pthreadpool.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <memory>
-#include <random>
 #include <vector>
 
 #include "backends/cpu/cpu_features.h"
 #include "backends/cpu/ops/op_factories.h"
 #include "backends/reference/kernels/conv2d.h"
 #include "runtime/core/aligned_buffer.h"
+#include "tests/unit/cpu_op_test_util.h"
 
 namespace sprig::cpu {
 namespace {
 
+using namespace op_test;  // NOLINT
+
 constexpr float kInf = std::numeric_limits<float>::infinity();
-
-std::vector<float> normal(size_t n, uint32_t seed, float stddev = 1.0f) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, stddev);
-  std::vector<float> v(n);
-  for (float& f : v) f = dist(rng);
-  return v;
-}
-
-Shape shape_of(std::initializer_list<int64_t> dims) {
-  Shape s;
-  for (int64_t d : dims) s.dims[s.rank++] = d;
-  return s;
-}
 
 struct ConvCase {
   const char* what;
@@ -55,13 +45,7 @@ double check_conv(const ConvCase& t, const CpuFeatures& features, pthreadpool_t 
   std::vector<float> w = normal(static_cast<size_t>(t.o) * t.kh * t.kw * cg, 22,
                                 1.0f / std::sqrt(static_cast<float>(t.kh * t.kw * cg)));
   std::vector<float> bias = normal(static_cast<size_t>(t.o), 23, 0.5f);
-  std::vector<uint16_t> w16(w.size());
-  if (t.weight_dtype != DType::F32) {
-    for (size_t i = 0; i < w.size(); ++i) {
-      w16[i] = t.weight_dtype == DType::F16 ? f32_to_f16(w[i]) : f32_to_bf16(w[i]);
-      w[i] = t.weight_dtype == DType::F16 ? f16_to_f32(w16[i]) : bf16_to_f32(w16[i]);
-    }
-  }
+  std::vector<uint16_t> w16 = narrow(t.weight_dtype, &w);
   const size_t y_size = static_cast<size_t>(t.n) * oh * ow * t.o;
   std::vector<float> y(y_size, 12345.0f), want(y_size, 0.0f);
   TensorView xv{DType::F32, shape_of({t.n, t.h, t.w, t.c}), x.data(), nullptr};
@@ -148,6 +132,7 @@ TEST(CpuConv2D, Winograd3x3) {
   check_everywhere({"3x3 valid", 1, 10, 7, 8, 9, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, DType::F32, -kInf, kInf});
   check_everywhere({"3x3 asym pads", 1, 6, 13, 9, 8, 3, 3, 1, 1, 1, 1, 0, 2, 2, 1, 1, 2, DType::F16, -kInf, kInf});
   check_everywhere({"3x3 clamp", 1, 5, 5, 24, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, DType::F32, -1.0f, 1.0f});
+  check_everywhere({"3x3 channel ranges", 1, 6, 7, 16, 150, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, DType::F32, -2.0f, 2.0f});
   check_everywhere({"3x3 big pads", 2, 5, 6, 8, 10, 3, 3, 1, 1, 1, 1, 3, 0, 2, 4, 1, 1, DType::F32, -kInf, kInf});
   check_everywhere({"3x3 tiny image", 1, 1, 2, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, DType::F32, -kInf, kInf});
 }
@@ -190,14 +175,13 @@ TEST(CpuConv2D, DepthwiseIsNotOurs) {
   TensorView xv{DType::F32, shape_of({1, 4, 4, 8}), x.data(), nullptr};
   TensorView wv{DType::F32, shape_of({8, 3, 3, 1}), w.data(), nullptr};
   TensorView yv{DType::F32, shape_of({1, 4, 4, 8}), y.data(), nullptr};
-  flatbuffers::FlatBufferBuilder fbb;
-  const auto options = fb::CreateConv2DOptions(fbb, 1, 1, 1, 1, 1, 1, 1, 1, 8);
-  fbb.Finish(
-      fb::CreateOp(fbb, fb::OpType::Conv2D, 0, 0, fb::OpOptions::Conv2DOptions, options.Union()));
-  const fb::Op* op = flatbuffers::GetRoot<fb::Op>(fbb.GetBufferPointer());
+  const OpBuffer op(fb::OpType::Conv2D, fb::OpOptions::Conv2DOptions,
+                    [](flatbuffers::FlatBufferBuilder& fbb) {
+                      return fb::CreateConv2DOptions(fbb, 1, 1, 1, 1, 1, 1, 1, 1, 8);
+                    });
   const TensorView* inputs[2] = {&xv, &wv};
   const TensorView* outputs[1] = {&yv};
-  const OpSignature sig{op, inputs, 2, outputs, 1};
+  const OpSignature sig{op.op, inputs, 2, outputs, 1};
   EXPECT_FALSE(conv2d_supported(sig));
   EXPECT_FALSE(conv2d_prefers_own(sig, CpuOpContext{cpu_features(), 1}));
   EXPECT_EQ(create_conv2d_op(sig, OutputClamp(), CpuOpContext()).status().code(),

@@ -3,72 +3,21 @@
 // every edge: channel counts off the vector width, 1x1 images, stride 2, asymmetric and large
 // pads, dilation, multiplier 2, F16/BF16 weights, fused clamps and fused activations.
 #include <gtest/gtest.h>
-#include <pthreadpool.h>
 
-#include <cmath>
 #include <cstdint>
-#include <random>
+#include <cstdio>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "backends/cpu/cpu_features.h"
 #include "backends/cpu/ops/op_factories.h"
 #include "backends/cpu/ops/own_ops.h"
 #include "backends/reference/kernels/conv2d.h"
+#include "tests/unit/cpu_op_test_util.h"
 
 namespace sprig::cpu {
 namespace {
 
-std::vector<std::pair<std::string, CpuFeatures>> variants() {
-  std::vector<std::pair<std::string, CpuFeatures>> result = {{"scalar", CpuFeatures()}};
-  const CpuFeatures& machine = cpu_features();
-  if (machine.avx2_fma) {
-    CpuFeatures f;
-    f.avx2_fma = true;
-    result.push_back({"avx2_fma", f});
-  }
-  if (machine.neon && machine.neon_fma) {
-    CpuFeatures f;
-    f.neon = f.neon_fma = true;
-    result.push_back({"neon", f});
-  }
-  return result;
-}
-
-pthreadpool_t test_pool() {
-  static pthreadpool_t pool = pthreadpool_create(3);
-  return pool;
-}
-
-std::vector<float> normal(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
-
-TensorView view(DType dtype, std::vector<int64_t> dims, void* data) {
-  TensorView t;
-  t.dtype = dtype;
-  for (int64_t d : dims) t.shape.dims[t.shape.rank++] = d;
-  t.data = data;
-  return t;
-}
-
-void expect_close(const std::vector<float>& got, const std::vector<float>& want) {
-  ASSERT_EQ(got.size(), want.size());
-  int failures = 0;
-  for (size_t i = 0; i < got.size() && failures < 10; ++i) {
-    const float a = got[i], b = want[i];
-    if ((std::isnan(b) && std::isnan(a)) || a == b) continue;
-    if (!(std::fabs(a - b) <= 2e-5f + 2e-4f * std::fabs(b))) {
-      ADD_FAILURE() << "element " << i << ": got " << a << ", want " << b;
-      ++failures;
-    }
-  }
-}
+using namespace op_test;  // NOLINT
 
 struct DwCase {
   int n, h, w, c;
@@ -99,78 +48,40 @@ void check_case(const DwCase& k) {
   std::vector<float> wf = normal(static_cast<size_t>(o) * k.kh * k.kw, 2);
   std::vector<float> bf = normal(static_cast<size_t>(o), 3);
   // Stored weights (F16/BF16 rounded), and their exact F32 values for the reference.
-  std::vector<uint16_t> w16(wf.size()), b16(bf.size());
-  auto narrow = [&](std::vector<float>& f, std::vector<uint16_t>& h) {
-    for (size_t i = 0; i < f.size(); ++i) {
-      if (k.wtype == DType::F16) {
-        h[i] = f32_to_f16(f[i]);
-        f[i] = f16_to_f32(h[i]);
-      } else if (k.wtype == DType::BF16) {
-        h[i] = f32_to_bf16(f[i]);
-        f[i] = bf16_to_f32(h[i]);
-      }
-    }
-  };
-  narrow(wf, w16);
-  narrow(bf, b16);
+  const std::vector<uint16_t> w16 = narrow(k.wtype, &wf), b16 = narrow(k.wtype, &bf);
   const bool f32 = k.wtype == DType::F32;
 
-  flatbuffers::FlatBufferBuilder fbb;
-  const auto act = fb::CreateActivation(fbb, k.fused, k.alpha, k.beta);
-  const auto options =
-      fb::CreateConv2DOptions(fbb, k.sh, k.sw, k.dh, k.dw, k.pt, k.pl, k.pb, k.pr, k.c, act);
-  fbb.Finish(
-      fb::CreateOp(fbb, fb::OpType::Conv2D, 0, 0, fb::OpOptions::Conv2DOptions, options.Union()));
-  const fb::Op* op = flatbuffers::GetRoot<fb::Op>(fbb.GetBufferPointer());
+  OpBuffer op(fb::OpType::Conv2D, fb::OpOptions::Conv2DOptions,
+              [&](flatbuffers::FlatBufferBuilder& fbb) {
+                const auto act = fb::CreateActivation(fbb, k.fused, k.alpha, k.beta);
+                return fb::CreateConv2DOptions(fbb, k.sh, k.sw, k.dh, k.dw, k.pt, k.pl, k.pb, k.pr,
+                                               k.c, act);
+              });
+  const fb::Conv2DOptions& options = *op.op->options_as_Conv2DOptions();
 
   const TensorView xv = view(DType::F32, {k.n, k.h, k.w, k.c}, x.data());
-  const TensorView wv = view(k.wtype, {o, k.kh, k.kw, 1},
-                             f32 ? static_cast<void*>(wf.data()) : static_cast<void*>(w16.data()));
-  const TensorView bv =
-      view(k.wtype, {o}, f32 ? static_cast<void*>(bf.data()) : static_cast<void*>(b16.data()));
+  const TensorView wv =
+      view(k.wtype, {o, k.kh, k.kw, 1}, f32 ? static_cast<const void*>(wf.data()) : w16.data());
+  const TensorView bv = view(k.wtype, {o}, f32 ? static_cast<const void*>(bf.data()) : b16.data());
   const TensorView wref = view(DType::F32, {o, k.kh, k.kw, 1}, wf.data());
   const TensorView bref = view(DType::F32, {o}, bf.data());
   std::vector<float> want(static_cast<size_t>(k.n) * oh * ow * o, 0.0f);
   const TensorView yref = view(DType::F32, {k.n, oh, ow, o}, want.data());
-  ASSERT_TRUE(reference::f32_conv2d_nhwc__ref(xv, wref, k.bias ? &bref : nullptr,
-                                              *op->options_as_Conv2DOptions(), yref)
-                  .ok());
+  ASSERT_TRUE(
+      reference::f32_conv2d_nhwc__ref(xv, wref, k.bias ? &bref : nullptr, options, yref).ok());
 
-  for (const auto& [name, features] : variants()) {
-    SCOPED_TRACE(name);
-    std::vector<float> got(want.size(), -12345.0f);
-    const TensorView yv = view(DType::F32, {k.n, oh, ow, o}, got.data());
-    const TensorView* inputs[3] = {&xv, &wv, &bv};
-    const TensorView* outputs[1] = {&yv};
-    OpSignature sig;
-    sig.op = op;
-    sig.inputs = inputs;
-    sig.num_inputs = k.bias ? 3 : 2;
-    sig.outputs = outputs;
-    sig.num_outputs = 1;
-    ASSERT_TRUE(check_op(sig).ok()) << check_op(sig).message();
-    ASSERT_TRUE(depthwise_conv2d_supported(sig));
-    CpuOpContext context;
-    context.features = features;
-    context.num_threads = 4;
-    std::unique_ptr<CpuOp> cpu_op;
-    OutputClamp clamp;
-    if (activation_as_clamp(op->options_as_Conv2DOptions()->fused(), &clamp)) {
-      auto created = create_depthwise_conv2d_op(sig, clamp, context);
-      ASSERT_TRUE(created.ok()) << created.status().message();
-      cpu_op = std::move(created.value());
-    } else {
-      auto created = create_own_op(sig, context);  // the op plus its activation pass
-      ASSERT_TRUE(created.ok()) << created.status().message();
-      cpu_op = std::move(created.value());
-    }
-    std::vector<unsigned char> scratch(cpu_op->scratch_bytes() + 64);
-    cpu_op->run(scratch.data(), test_pool());
-    expect_close(got, want);
-    std::fill(got.begin(), got.end(), -12345.0f);
-    cpu_op->run(scratch.data(), nullptr);
-    expect_close(got, want);
-  }
+  std::vector<float> got(want.size());
+  const TensorView yv = view(DType::F32, {k.n, oh, ow, o}, got.data());
+  const TensorView* inputs[3] = {&xv, &wv, &bv};
+  const TensorView* outputs[1] = {&yv};
+  const OpSignature sig{op.op, inputs, k.bias ? 3 : 2, outputs, 1};
+  ASSERT_TRUE(depthwise_conv2d_supported(sig));
+  // A clamp is fused into the kernel; other activations need create_own_op's activation pass.
+  OutputClamp clamp;
+  const bool clamps = activation_as_clamp(options.fused(), &clamp);
+  run_variants(sig, &got, want, [&](const OpSignature& s, const CpuOpContext& context) {
+    return clamps ? create_depthwise_conv2d_op(s, clamp, context) : create_own_op(s, context);
+  });
 }
 
 TEST(CpuDwConv, ThreeByThreeStride1) {

@@ -3,125 +3,23 @@
 // broadcast in both operand orders and fused activations, Softmax along each axis, Reshape and
 // Concat.
 #include <gtest/gtest.h>
-#include <pthreadpool.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <limits>
-#include <random>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "backends/cpu/cpu_features.h"
 #include "backends/cpu/ops/op_factories.h"
 #include "backends/reference/kernels/activation.h"
 #include "backends/reference/kernels/binary.h"
 #include "backends/reference/kernels/concat.h"
 #include "backends/reference/kernels/softmax.h"
+#include "tests/unit/cpu_op_test_util.h"
 
 namespace sprig::cpu {
 namespace {
 
-std::vector<std::pair<std::string, CpuFeatures>> variants() {
-  std::vector<std::pair<std::string, CpuFeatures>> result = {{"scalar", CpuFeatures()}};
-  const CpuFeatures& machine = cpu_features();
-  if (machine.avx2_fma) {
-    CpuFeatures f;
-    f.avx2_fma = true;
-    result.push_back({"avx2_fma", f});
-  }
-  if (machine.neon && machine.neon_fma) {
-    CpuFeatures f;
-    f.neon = f.neon_fma = true;
-    result.push_back({"neon", f});
-  }
-  return result;
-}
-
-pthreadpool_t test_pool() {
-  static pthreadpool_t pool = pthreadpool_create(3);
-  return pool;
-}
-
-std::vector<float> normal(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
-
-TensorView view(DType dtype, std::vector<int64_t> dims, const void* data) {
-  TensorView t;
-  t.dtype = dtype;
-  for (int64_t d : dims) t.shape.dims[t.shape.rank++] = d;
-  t.data = const_cast<void*>(data);
-  return t;
-}
-
-void expect_close(const std::vector<float>& got, const std::vector<float>& want) {
-  ASSERT_EQ(got.size(), want.size());
-  int failures = 0;
-  for (size_t i = 0; i < got.size() && failures < 10; ++i) {
-    const float a = got[i], b = want[i];
-    if ((std::isnan(b) && std::isnan(a)) || a == b) continue;
-    if (!(std::fabs(a - b) <= 2e-5f + 2e-4f * std::fabs(b))) {
-      ADD_FAILURE() << "element " << i << ": got " << a << ", want " << b;
-      ++failures;
-    }
-  }
-}
-
-// Runs a one-op signature through the factory `create` on every variant, comparing y with want.
-template <typename Create>
-void run_variants(const OpSignature& sig, std::vector<float>* y, const std::vector<float>& want,
-                  Create create, const std::vector<float>* y_initial = nullptr) {
-  ASSERT_TRUE(check_op(sig).ok()) << check_op(sig).message();
-  for (const auto& [name, features] : variants()) {
-    SCOPED_TRACE(name);
-    CpuOpContext context;
-    context.features = features;
-    context.num_threads = 4;
-    auto created = create(sig, context);
-    ASSERT_TRUE(created.ok()) << created.status().message();
-    std::unique_ptr<CpuOp> op = std::move(created.value());
-    std::vector<unsigned char> scratch(op->scratch_bytes() + 64);
-    for (pthreadpool_t pool : {test_pool(), static_cast<pthreadpool_t>(nullptr)}) {
-      if (y_initial)
-        *y = *y_initial;
-      else
-        std::fill(y->begin(), y->end(), -12345.0f);
-      op->run(scratch.data(), pool);
-      expect_close(*y, want);
-    }
-  }
-}
-
-// A one-op fb::Op owned by its builder.
-struct OpBuffer {
-  template <typename Options>
-  OpBuffer(fb::OpType type, fb::OpOptions options_type, Options make_options) {
-    const auto options = make_options(fbb);
-    fbb.Finish(fb::CreateOp(fbb, type, 0, 0, options_type, options.Union()));
-    op = flatbuffers::GetRoot<fb::Op>(fbb.GetBufferPointer());
-  }
-  flatbuffers::FlatBufferBuilder fbb;
-  const fb::Op* op = nullptr;
-};
-
-OpSignature signature(const fb::Op* op, const TensorView* const* inputs, int num_inputs,
-                      const TensorView* const* outputs) {
-  OpSignature sig;
-  sig.op = op;
-  sig.inputs = inputs;
-  sig.num_inputs = num_inputs;
-  sig.outputs = outputs;
-  sig.num_outputs = 1;
-  return sig;
-}
+using namespace op_test;  // NOLINT
 
 // ---- activations ----------------------------------------------------------------------------
 
@@ -243,7 +141,7 @@ void check_binary(fb::OpType type, const std::vector<int64_t>& as, const std::ve
   const TensorView yv = view(DType::F32, ydims, out.data());
   const TensorView* inputs[2] = {&av, &bv};
   const TensorView* outputs[1] = {&yv};
-  const OpSignature sig = signature(op.op, inputs, 2, outputs);
+  const OpSignature sig{op.op, inputs, 2, outputs, 1};
   ASSERT_TRUE(binary_supported(sig));
   run_variants(sig, &out, want, create_binary_op, in_place >= 0 ? &initial : nullptr);
 }
@@ -325,7 +223,7 @@ void check_softmax(const std::vector<int64_t>& dims, int axis, bool in_place = f
   const TensorView yv = view(DType::F32, dims, out.data());
   const TensorView* inputs[1] = {&xv};
   const TensorView* outputs[1] = {&yv};
-  const OpSignature sig = signature(op.op, inputs, 1, outputs);
+  const OpSignature sig{op.op, inputs, 1, outputs, 1};
   ASSERT_TRUE(softmax_supported(sig));
   run_variants(sig, &out, want, create_softmax_op, in_place ? &initial : nullptr);
 }
@@ -349,11 +247,11 @@ TEST(CpuElementwise, Reshape) {
   const TensorView yv = view(DType::F32, {500, 100}, y.data());
   const TensorView* inputs[1] = {&xv};
   const TensorView* outputs[1] = {&yv};
-  run_variants(signature(op.op, inputs, 1, outputs), &y, x, create_reshape_op);
+  run_variants(OpSignature{op.op, inputs, 1, outputs, 1}, &y, x, create_reshape_op);
   // Shared memory: nothing to do, nothing changes.
   const TensorView same = view(DType::F32, {500, 100}, x.data());
   const TensorView* same_outputs[1] = {&same};
-  auto created = create_reshape_op(signature(op.op, inputs, 1, same_outputs), CpuOpContext());
+  auto created = create_reshape_op(OpSignature{op.op, inputs, 1, same_outputs, 1}, CpuOpContext());
   ASSERT_TRUE(created.ok());
   const std::vector<float> before = x;
   created.value()->run(nullptr, test_pool());
@@ -389,7 +287,7 @@ void check_concat(const std::vector<std::vector<int64_t>>& shapes, int axis) {
                   .ok());
   const TensorView yv = view(DType::F32, ydims, got.data());
   const TensorView* outputs[1] = {&yv};
-  const OpSignature sig = signature(op.op, inputs.data(), static_cast<int>(inputs.size()), outputs);
+  const OpSignature sig{op.op, inputs.data(), static_cast<int>(inputs.size()), outputs, 1};
   ASSERT_TRUE(concat_supported(sig));
   run_variants(sig, &got, want, create_concat_op);
 }

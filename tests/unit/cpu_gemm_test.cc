@@ -3,11 +3,12 @@
 #include <gtest/gtest.h>
 #include <pthreadpool.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <memory>
-#include <random>
 #include <vector>
 
 #include "backends/cpu/cpu_features.h"
@@ -15,32 +16,14 @@
 #include "backends/cpu/ops/op_factories.h"
 #include "backends/reference/kernels/fully_connected.h"
 #include "runtime/core/aligned_buffer.h"
+#include "tests/unit/cpu_op_test_util.h"
 
 namespace sprig::cpu {
 namespace {
 
+using namespace op_test;  // NOLINT
+
 constexpr float kInf = std::numeric_limits<float>::infinity();
-
-std::vector<float> normal(size_t n, uint32_t seed, float stddev = 1.0f) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, stddev);
-  std::vector<float> v(n);
-  for (float& f : v) f = dist(rng);
-  return v;
-}
-
-// The conformance bound: |a - b| <= 2e-5 + 2e-4 |b|.
-void expect_close(const std::vector<float>& actual, const std::vector<float>& expected,
-                  const char* what) {
-  ASSERT_EQ(actual.size(), expected.size());
-  size_t bad = 0;
-  for (size_t i = 0; i < actual.size(); ++i) {
-    const float tolerance = 2e-5f + 2e-4f * std::fabs(expected[i]);
-    if (!(std::fabs(actual[i] - expected[i]) <= tolerance) && bad++ < 5)
-      ADD_FAILURE() << what << ": at " << i << " got " << actual[i] << " want " << expected[i];
-  }
-  EXPECT_EQ(bad, 0u) << what;
-}
 
 std::vector<F32GemmKernel> runnable_kernels() {
   std::vector<F32GemmKernel> kernels = {f32_gemm_scalar_kernel()};
@@ -154,12 +137,6 @@ struct FcCase {
   float min, max;
 };
 
-Shape shape_of(const std::vector<int64_t>& dims) {
-  Shape s;
-  for (int64_t d : dims) s.dims[s.rank++] = d;
-  return s;
-}
-
 void check_fc(const FcCase& t, const CpuFeatures& features, pthreadpool_t pool, int threads) {
   const int64_t k = t.x_dims.back();
   const int64_t rows = shape_of(t.x_dims).numel() / k;
@@ -167,13 +144,7 @@ void check_fc(const FcCase& t, const CpuFeatures& features, pthreadpool_t pool, 
   // Scaled as the conformance suite's cases are: outputs ~N(0,1).
   std::vector<float> w = normal(static_cast<size_t>(t.n * k), 12, 1.0f / std::sqrt(float(k)));
   std::vector<float> bias = normal(static_cast<size_t>(t.n), 13);
-  std::vector<uint16_t> w16(w.size());
-  if (t.weight_dtype != DType::F32) {
-    for (size_t i = 0; i < w.size(); ++i) {
-      w16[i] = t.weight_dtype == DType::F16 ? f32_to_f16(w[i]) : f32_to_bf16(w[i]);
-      w[i] = t.weight_dtype == DType::F16 ? f16_to_f32(w16[i]) : bf16_to_f32(w16[i]);
-    }
-  }
+  std::vector<uint16_t> w16 = narrow(t.weight_dtype, &w);
   std::vector<int64_t> y_dims = t.x_dims;
   y_dims.back() = t.n;
   std::vector<float> y(static_cast<size_t>(rows * t.n), 0.0f), want(y.size(), 0.0f);

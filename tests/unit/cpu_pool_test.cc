@@ -3,123 +3,21 @@
 // width, stride 2, asymmetric pads, dilation, ceil-mode outputs, count_include_pad, windows that
 // read nothing, NaN inputs.
 #include <gtest/gtest.h>
-#include <pthreadpool.h>
 
-#include <algorithm>
-#include <cmath>
-#include <cstdint>
 #include <cstdio>
 #include <limits>
-#include <random>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "backends/cpu/cpu_features.h"
 #include "backends/cpu/ops/op_factories.h"
 #include "backends/reference/kernels/global_average_pool.h"
 #include "backends/reference/kernels/pool2d.h"
+#include "tests/unit/cpu_op_test_util.h"
 
 namespace sprig::cpu {
 namespace {
 
-std::vector<std::pair<std::string, CpuFeatures>> variants() {
-  std::vector<std::pair<std::string, CpuFeatures>> result = {{"scalar", CpuFeatures()}};
-  const CpuFeatures& machine = cpu_features();
-  if (machine.avx2_fma) {
-    CpuFeatures f;
-    f.avx2_fma = true;
-    result.push_back({"avx2_fma", f});
-  }
-  if (machine.neon && machine.neon_fma) {
-    CpuFeatures f;
-    f.neon = f.neon_fma = true;
-    result.push_back({"neon", f});
-  }
-  return result;
-}
-
-pthreadpool_t test_pool() {
-  static pthreadpool_t pool = pthreadpool_create(3);
-  return pool;
-}
-
-std::vector<float> normal(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
-
-TensorView view(DType dtype, std::vector<int64_t> dims, const void* data) {
-  TensorView t;
-  t.dtype = dtype;
-  for (int64_t d : dims) t.shape.dims[t.shape.rank++] = d;
-  t.data = const_cast<void*>(data);
-  return t;
-}
-
-void expect_close(const std::vector<float>& got, const std::vector<float>& want) {
-  ASSERT_EQ(got.size(), want.size());
-  int failures = 0;
-  for (size_t i = 0; i < got.size() && failures < 10; ++i) {
-    const float a = got[i], b = want[i];
-    if ((std::isnan(b) && std::isnan(a)) || a == b) continue;
-    if (!(std::fabs(a - b) <= 2e-5f + 2e-4f * std::fabs(b))) {
-      ADD_FAILURE() << "element " << i << ": got " << a << ", want " << b;
-      ++failures;
-    }
-  }
-}
-
-// Runs a one-op signature through the factory `create` on every variant, comparing y with want.
-template <typename Create>
-void run_variants(const OpSignature& sig, std::vector<float>* y, const std::vector<float>& want,
-                  Create create, const std::vector<float>* y_initial = nullptr) {
-  ASSERT_TRUE(check_op(sig).ok()) << check_op(sig).message();
-  for (const auto& [name, features] : variants()) {
-    SCOPED_TRACE(name);
-    CpuOpContext context;
-    context.features = features;
-    context.num_threads = 4;
-    auto created = create(sig, context);
-    ASSERT_TRUE(created.ok()) << created.status().message();
-    std::unique_ptr<CpuOp> op = std::move(created.value());
-    std::vector<unsigned char> scratch(op->scratch_bytes() + 64);
-    for (pthreadpool_t pool : {test_pool(), static_cast<pthreadpool_t>(nullptr)}) {
-      if (y_initial)
-        *y = *y_initial;
-      else
-        std::fill(y->begin(), y->end(), -12345.0f);
-      op->run(scratch.data(), pool);
-      expect_close(*y, want);
-    }
-  }
-}
-
-// A one-op fb::Op owned by its builder.
-struct OpBuffer {
-  template <typename Options>
-  OpBuffer(fb::OpType type, fb::OpOptions options_type, Options make_options) {
-    const auto options = make_options(fbb);
-    fbb.Finish(fb::CreateOp(fbb, type, 0, 0, options_type, options.Union()));
-    op = flatbuffers::GetRoot<fb::Op>(fbb.GetBufferPointer());
-  }
-  flatbuffers::FlatBufferBuilder fbb;
-  const fb::Op* op = nullptr;
-};
-
-OpSignature signature(const fb::Op* op, const TensorView* const* inputs, int num_inputs,
-                      const TensorView* const* outputs) {
-  OpSignature sig;
-  sig.op = op;
-  sig.inputs = inputs;
-  sig.num_inputs = num_inputs;
-  sig.outputs = outputs;
-  sig.num_outputs = 1;
-  return sig;
-}
+using namespace op_test;  // NOLINT
 
 struct PoolCase {
   int n, h, w, c;
@@ -158,7 +56,7 @@ void check_pool(const PoolCase& k, fb::OpType type) {
                   .ok());
   const TensorView* inputs[1] = {&xv};
   const TensorView* outputs[1] = {&yv};
-  const OpSignature sig = signature(op.op, inputs, 1, outputs);
+  const OpSignature sig{op.op, inputs, 1, outputs, 1};
   ASSERT_TRUE(pool2d_supported(sig));
   run_variants(sig, &got, want, create_pool2d_op);
 }
@@ -216,7 +114,8 @@ void check_global(int n, int h, int w, int c) {
   ASSERT_TRUE(reference::f32_global_average_pool_nhwc__ref(xv, wantv).ok());
   const TensorView* inputs[1] = {&xv};
   const TensorView* outputs[1] = {&yv};
-  run_variants(signature(op.op, inputs, 1, outputs), &got, want, create_global_average_pool_op);
+  run_variants(OpSignature{op.op, inputs, 1, outputs, 1}, &got, want,
+               create_global_average_pool_op);
 }
 
 TEST(CpuPool, GlobalAverage) {

@@ -2,8 +2,8 @@
 // over tiles of kStreamTile floats.
 #include <new>
 
+#include "backends/cpu/kernels/common/tiling.h"
 #include "backends/cpu/kernels/elementwise/elementwise.h"
-#include "backends/cpu/kernels/elementwise/tiling.h"
 #include "backends/cpu/ops/op_factories.h"
 #include "runtime/core/thread_pool.h"
 

@@ -6,8 +6,8 @@
 // Fused activations that are not clamps run on each finished piece while it is in cache.
 #include <new>
 
+#include "backends/cpu/kernels/common/tiling.h"
 #include "backends/cpu/kernels/elementwise/elementwise.h"
-#include "backends/cpu/kernels/elementwise/tiling.h"
 #include "backends/cpu/ops/op_factories.h"
 #include "runtime/core/thread_pool.h"
 

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <new>
 
-#include "backends/cpu/kernels/elementwise/tiling.h"
+#include "backends/cpu/kernels/common/tiling.h"
 #include "backends/cpu/ops/op_factories.h"
 #include "runtime/core/aligned_buffer.h"
 #include "runtime/core/thread_pool.h"

@@ -17,6 +17,8 @@
 #include "backends/cpu/kernels/conv/im2col.h"
 #include "backends/cpu/kernels/gemm/gemm.h"
 #include "backends/cpu/kernels/winograd/winograd.h"
+#include "backends/cpu/ops/gemm_op.h"
+#include "backends/cpu/ops/gemm_weights.h"
 #include "backends/cpu/ops/op_factories.h"
 #include "runtime/core/aligned_buffer.h"
 #include "runtime/core/thread_pool.h"
@@ -30,16 +32,6 @@ constexpr size_t kWinogradMinChannels = 8;
 
 size_t round_up(size_t x, size_t q) { return (x + q - 1) / q * q; }
 size_t divide_up(size_t x, size_t q) { return (x + q - 1) / q; }
-
-bool weight_dtype_ok(DType dtype) {
-  return dtype == DType::F32 || dtype == DType::F16 || dtype == DType::BF16;
-}
-
-const TensorView* bias_of(const OpSignature& op) {
-  return op.num_inputs > 2 && op.inputs[2] != nullptr && op.inputs[2]->data != nullptr
-             ? op.inputs[2]
-             : nullptr;
-}
 
 ConvGeometry geometry_of(const OpSignature& op) {
   const fb::Conv2DOptions& o = *op.op->options_as_Conv2DOptions();
@@ -95,70 +87,27 @@ bool use_winograd(const OpSignature& op) {
   return g.in_c * g.out_c <= 128 * 128 || winograd_tiles(g) >= 16;
 }
 
-// Packs every group's weights [Og, KH*KW*Cg] as GEMM panels, and the bias padded per group.
-Status pack_gemm_weights(const OpSignature& op, size_t groups, size_t nr, AlignedBuffer* packed,
-                         AlignedBuffer* bias, size_t* group_stride, size_t* bias_stride) {
-  const TensorView& w = *op.inputs[1];
-  const size_t og = static_cast<size_t>(w.shape[0]) / groups;
-  const size_t k = static_cast<size_t>(w.shape[1] * w.shape[2] * w.shape[3]);
-  *group_stride = f32_gemm_packed_b_size(k, og, nr);
-  *bias_stride = round_up(og, nr);
-  if (!packed->allocate(groups * *group_stride * sizeof(float)))
-    return Status(Code::kOutOfMemory, "cpu: no memory for Conv2D weights");
-  for (size_t g = 0; g < groups; ++g) {
-    const size_t offset = g * og * k;  // elements
-    const size_t elem = static_cast<size_t>(dtype_bits(w.dtype) / 8);
-    f32_gemm_pack_b_nk(k, og, nr, w.dtype, static_cast<const char*>(w.data) + offset * elem, k,
-                       packed->as<float>() + g * *group_stride);
-  }
-  const TensorView* b = bias_of(op);
-  if (b != nullptr) {
-    if (!bias->allocate(groups * *bias_stride * sizeof(float)))
-      return Status(Code::kOutOfMemory, "cpu: no memory for Conv2D bias");
-    float* out = bias->as<float>();
-    for (size_t g = 0; g < groups; ++g)
-      for (size_t j = 0; j < *bias_stride; ++j)
-        out[g * *bias_stride + j] = j < og ? f32_weight_at(b->dtype, b->data, g * og + j) : 0.0f;
-  }
-  return Status::ok_status();
+// 1x1 stride 1 unpadded: y[m, g*Og + n] = x[m, g*Cg + :] . w[g*Og + n, :], one GEMM per group
+// straight over the NHWC rows.
+Result<std::unique_ptr<CpuOp>> create_pointwise_conv(const OpSignature& op,
+                                                     const OutputClamp& clamp,
+                                                     const CpuOpContext& context) {
+  const ConvGeometry g = geometry_of(op);
+  const size_t cg = g.in_c / g.groups, og = g.out_c / g.groups;
+  F32GemmBatch gemm;
+  gemm.kernel = select_f32_gemm_kernel(context.features);
+  gemm.batch = g.groups;
+  gemm.m = g.batch * g.out_h * g.out_w;
+  gemm.n = og;
+  gemm.k = cg;
+  gemm.a = op.inputs[0]->f32();
+  gemm.a_stride = g.in_c;
+  gemm.a_batch_stride = cg;
+  gemm.c = op.outputs[0]->f32();
+  gemm.c_stride = g.out_c;
+  gemm.c_batch_stride = og;
+  return create_gemm_op(*op.inputs[1], bias_of(op), gemm, clamp, context.num_threads, "Conv2D");
 }
-
-// 1x1 stride 1 unpadded: y[m, g*Og + n] = x[m, g*Cg + :] . w[g*Og + n, :].
-class PointwiseConv final : public CpuOp {
- public:
-  Status init(const OpSignature& op, const OutputClamp& clamp, const CpuOpContext& context) {
-    const ConvGeometry g = geometry_of(op);
-    gemm_.kernel = select_f32_gemm_kernel(context.features);
-    size_t b_stride = 0, bias_stride = 0;
-    SPRIG_RETURN_IF_ERROR(pack_gemm_weights(op, g.groups, static_cast<size_t>(gemm_.kernel.nr),
-                                            &packed_, &bias_, &b_stride, &bias_stride));
-    const size_t cg = g.in_c / g.groups, og = g.out_c / g.groups;
-    gemm_.batch = g.groups;
-    gemm_.m = g.batch * g.out_h * g.out_w;
-    gemm_.n = og;
-    gemm_.k = cg;
-    gemm_.a = op.inputs[0]->f32();
-    gemm_.a_stride = g.in_c;
-    gemm_.a_batch_stride = cg;
-    gemm_.packed_b = packed_.as<float>();
-    gemm_.b_batch_stride = b_stride;
-    gemm_.bias = bias_.as<float>();
-    gemm_.bias_batch_stride = bias_stride;
-    gemm_.c = op.outputs[0]->f32();
-    gemm_.c_stride = g.out_c;
-    gemm_.c_batch_stride = og;
-    gemm_.min = clamp.min;
-    gemm_.max = clamp.max;
-    f32_gemm_plan(&gemm_, context.num_threads);
-    return Status::ok_status();
-  }
-
-  void run(void*, pthreadpool_t pool) override { f32_gemm_batch_run(gemm_, pool); }
-
- private:
-  AlignedBuffer packed_, bias_;
-  F32GemmBatch gemm_;
-};
 
 // im2col rows for a chunk of output pixels, then one GEMM per group over them.
 class Im2colConv final : public CpuOp {
@@ -169,9 +118,9 @@ class Im2colConv final : public CpuOp {
     x_ = op.inputs[0]->f32();
     y_ = op.outputs[0]->f32();
     gemm_.kernel = select_f32_gemm_kernel(context.features);
-    size_t b_stride = 0, bias_stride = 0;
-    SPRIG_RETURN_IF_ERROR(pack_gemm_weights(op, g.groups, static_cast<size_t>(gemm_.kernel.nr),
-                                            &packed_, &bias_, &b_stride, &bias_stride));
+    SPRIG_RETURN_IF_ERROR(pack_gemm_weights(*op.inputs[1], bias_of(op), g.groups,
+                                            static_cast<size_t>(gemm_.kernel.nr), "Conv2D",
+                                            &weights_));
     const size_t cg = g.in_c / g.groups, og = g.out_c / g.groups;
     const size_t k = g.kernel_h * g.kernel_w * cg;
     row_stride_ = k * g.groups;
@@ -186,10 +135,10 @@ class Im2colConv final : public CpuOp {
     gemm_.k = k;
     gemm_.a_stride = row_stride_;
     gemm_.a_batch_stride = k;
-    gemm_.packed_b = packed_.as<float>();
-    gemm_.b_batch_stride = b_stride;
-    gemm_.bias = bias_.as<float>();
-    gemm_.bias_batch_stride = bias_stride;
+    gemm_.packed_b = weights_.packed.as<float>();
+    gemm_.b_batch_stride = weights_.group_stride;
+    gemm_.bias = weights_.bias.as<float>();
+    gemm_.bias_batch_stride = weights_.bias_stride;
     gemm_.c_stride = g.out_c;
     gemm_.c_batch_stride = og;
     gemm_.min = clamp.min;
@@ -244,7 +193,7 @@ class Im2colConv final : public CpuOp {
   ConvGeometry geometry_;
   const float* x_ = nullptr;
   float* y_ = nullptr;
-  AlignedBuffer packed_, bias_;
+  GemmWeights weights_;
   F32GemmBatch gemm_;
   size_t row_stride_ = 0, total_rows_ = 0, chunk_rows_ = 0, gather_tile_ = 1;
   bool fused_ = false;
@@ -253,11 +202,13 @@ class Im2colConv final : public CpuOp {
   size_t chunk_begin_ = 0, chunk_end_ = 0;
 };
 
-// Winograd F(4x4, 3x3). The output's 4x4 tiles are cut into blocks; one parallel task per block
-// transforms its input tiles into V [36][block][C], multiplies V[xi] by U[xi] [C][O] into
-// M [36][block][O] and transforms M back into y. Each block has its own part of the scratch, so
-// a whole chunk of blocks is one parallel call (one barrier: a thread descheduled by another
-// process stalls the op once, not once per phase).
+// Winograd F(4x4, 3x3). The output's 4x4 tiles are cut into blocks, and the output channels
+// into ranges when there are too few blocks to share among the threads. One parallel task per
+// (block, range) transforms the block's input tiles into V [36][block][C], multiplies V[xi] by
+// its columns of U[xi] [C][O] into M [36][block][range] and transforms M back into y (tasks of
+// one block repeat its input transform, which costs little beside the GEMMs). Each task has its
+// own part of the scratch, so a whole chunk is one parallel call (one barrier: a thread
+// descheduled by another process stalls the op once, not once per phase).
 class WinogradConv final : public CpuOp {
  public:
   Status init(const OpSignature& op, const OutputClamp& clamp, const CpuOpContext& context) {
@@ -275,65 +226,77 @@ class WinogradConv final : public CpuOp {
       return Status(Code::kOutOfMemory, "cpu: no memory for Conv2D Winograd weights");
     f32_winograd_f4x4_3x3_pack_weights(g.out_c, g.in_c, w.dtype, w.data, nr, packed_.as<float>());
     const TensorView* b = bias_of(op);
-    if (b != nullptr) {
-      if (!bias_.allocate(g.out_c * sizeof(float)))
-        return Status(Code::kOutOfMemory, "cpu: no memory for Conv2D bias");
-      for (size_t j = 0; j < g.out_c; ++j)
-        bias_.as<float>()[j] = f32_weight_at(b->dtype, b->data, j);
-    }
+    if (b != nullptr) SPRIG_RETURN_IF_ERROR(pack_bias(*b, 1, g.out_c, g.out_c, "Conv2D", &bias_));
     clamp_ = clamp;
     kc_ = f32_gemm_kc(g.in_c);
     tiles_h_ = divide_up(g.out_h, kWinogradOutputTile);
     tiles_w_ = divide_up(g.out_w, kWinogradOutputTile);
     total_tiles_ = g.batch * tiles_h_ * tiles_w_;
-    // Blocks: as large as kBlockBudget allows (each block reads all of U once), but small enough
-    // for about four per thread when there are threads.
+    // Blocks as large as kBlockBudget allows (each task reads its columns of U once), but small
+    // enough for about four tasks per thread when there are threads; then output-channel ranges
+    // (multiples of NR, at least kMinRange) if blocks alone cannot make that many tasks.
+    const size_t threads = context.num_threads > 1 ? static_cast<size_t>(context.num_threads) : 1;
+    const size_t wanted = threads > 1 ? 4 * threads : 1;
     const size_t tile_bytes = kWinogradPositions * (g.in_c + g.out_c) * sizeof(float);
     size_t block = kBlockBudget / tile_bytes / mr * mr;
     if (block < mr) block = mr;
-    if (context.num_threads > 1) {
-      const size_t share =
-          round_up(divide_up(total_tiles_, 4 * static_cast<size_t>(context.num_threads)), mr);
+    if (threads > 1) {
+      const size_t share = round_up(divide_up(total_tiles_, wanted), mr);
       if (share < block) block = share;
     }
     if (block > round_up(total_tiles_, mr)) block = round_up(total_tiles_, mr);
     block_tiles_ = block;
-    const size_t blocks = divide_up(total_tiles_, block_tiles_);
-    size_t chunk = kScratchBudget / (block_tiles_ * tile_bytes);
-    chunk_blocks_ = chunk < 1 ? 1 : (chunk > blocks ? blocks : chunk);
+    blocks_ = divide_up(total_tiles_, block_tiles_);
+    range_ = round_up(g.out_c, nr);
+    if (blocks_ < wanted) {
+      const size_t split = divide_up(wanted, blocks_);
+      const size_t min_range = round_up(kMinRange, nr);
+      range_ = round_up(divide_up(g.out_c, split), nr);
+      if (range_ < min_range) range_ = min_range;
+      if (range_ > round_up(g.out_c, nr)) range_ = round_up(g.out_c, nr);
+    }
+    ranges_ = divide_up(g.out_c, range_);
+    const size_t chunk = kScratchBudget / (task_floats() * sizeof(float));
+    chunk_blocks_ =
+        chunk / ranges_ < 1 ? 1 : (chunk / ranges_ > blocks_ ? blocks_ : chunk / ranges_);
     return Status::ok_status();
   }
 
-  size_t scratch_bytes() const override { return chunk_blocks_ * block_floats() * sizeof(float); }
+  size_t scratch_bytes() const override {
+    return chunk_blocks_ * ranges_ * task_floats() * sizeof(float);
+  }
 
   void run(void* scratch, pthreadpool_t pool) override {
     scratch_ = static_cast<float*>(scratch);
-    const size_t blocks = divide_up(total_tiles_, block_tiles_);
-    for (size_t b0 = 0; b0 < blocks; b0 += chunk_blocks_) {
+    for (size_t b0 = 0; b0 < blocks_; b0 += chunk_blocks_) {
       chunk_first_block_ = b0;
-      const size_t count = blocks - b0 < chunk_blocks_ ? blocks - b0 : chunk_blocks_;
-      pthreadpool_parallelize_1d(pool, block_task, this, count, kParallelFlags);
+      const size_t count = blocks_ - b0 < chunk_blocks_ ? blocks_ - b0 : chunk_blocks_;
+      pthreadpool_parallelize_2d(pool, task, this, count, ranges_, kParallelFlags);
     }
   }
 
  private:
   static constexpr size_t kBlockBudget = size_t{2} << 20;  // V and M bytes of one block
+  static constexpr size_t kMinRange = 64;                  // output channels per task, at least
 
-  size_t block_floats() const {
-    return kWinogradPositions * block_tiles_ * (geometry_.in_c + geometry_.out_c);
+  size_t task_floats() const {
+    return kWinogradPositions * block_tiles_ * (geometry_.in_c + range_);
   }
 
-  static void block_task(void* context, size_t i) {
-    static_cast<WinogradConv*>(context)->compute_block(i);
+  static void task(void* context, size_t i, size_t j) {
+    static_cast<WinogradConv*>(context)->compute(i, j);
   }
 
-  void compute_block(size_t i) {
+  // Block chunk_first_block_ + i, output channels [j * range_, (j + 1) * range_).
+  void compute(size_t i, size_t j) {
     const ConvGeometry& g = geometry_;
     const size_t t0 = (chunk_first_block_ + i) * block_tiles_;
     const size_t count = total_tiles_ - t0 < block_tiles_ ? total_tiles_ - t0 : block_tiles_;
-    float* v = scratch_ + i * block_floats();
+    const size_t o0 = j * range_;
+    const size_t channels = g.out_c - o0 < range_ ? g.out_c - o0 : range_;
+    float* v = scratch_ + (i * ranges_ + j) * task_floats();
     float* m = v + kWinogradPositions * block_tiles_ * g.in_c;
-    const size_t v_stride = block_tiles_ * g.in_c, m_stride = block_tiles_ * g.out_c;
+    const size_t v_stride = block_tiles_ * g.in_c, m_stride = block_tiles_ * range_;
     for (size_t t = 0; t < count; ++t) {
       size_t n, th, tw;
       tile_position(t0 + t, &n, &th, &tw);
@@ -344,20 +307,22 @@ class WinogradConv final : public CpuOp {
       transforms_.input(x_ + n * g.in_h * g.in_w * g.in_c, g.in_h, g.in_w, g.in_c, ih0, iw0,
                         v + t * g.in_c, v_stride);
     }
+    // The range's columns of U[xi] are whole panels: o0 is a multiple of NR.
+    const float* u = packed_.as<float>() + o0 * g.in_c;
     constexpr float kInf = std::numeric_limits<float>::infinity();
     for (size_t xi = 0; xi < kWinogradPositions; ++xi)
-      f32_gemm_compute(kernel_, 0, count, 0, g.out_c, g.in_c, kc_, v + xi * v_stride, g.in_c,
-                       packed_.as<float>() + xi * position_size_, nullptr, m + xi * m_stride,
-                       g.out_c, -kInf, kInf);
+      f32_gemm_compute(kernel_, 0, count, 0, channels, g.in_c, kc_, v + xi * v_stride, g.in_c,
+                       u + xi * position_size_, nullptr, m + xi * m_stride, range_, -kInf, kInf);
+    const float* bias = bias_.data() != nullptr ? bias_.as<float>() + o0 : nullptr;
     for (size_t t = 0; t < count; ++t) {
       size_t n, th, tw;
       tile_position(t0 + t, &n, &th, &tw);
       const size_t oh0 = th * kWinogradOutputTile, ow0 = tw * kWinogradOutputTile;
       const size_t rows = g.out_h - oh0 < kWinogradOutputTile ? g.out_h - oh0 : kWinogradOutputTile;
       const size_t cols = g.out_w - ow0 < kWinogradOutputTile ? g.out_w - ow0 : kWinogradOutputTile;
-      transforms_.output(m + t * g.out_c, m_stride, g.out_c, bias_.as<float>(),
-                         y_ + ((n * g.out_h + oh0) * g.out_w + ow0) * g.out_c, g.out_w * g.out_c,
-                         rows, cols, clamp_.min, clamp_.max);
+      transforms_.output(m + t * range_, m_stride, channels, bias,
+                         y_ + ((n * g.out_h + oh0) * g.out_w + ow0) * g.out_c + o0,
+                         g.out_w * g.out_c, g.out_c, rows, cols, clamp_.min, clamp_.max);
     }
   }
 
@@ -376,7 +341,8 @@ class WinogradConv final : public CpuOp {
   AlignedBuffer packed_, bias_;
   OutputClamp clamp_;
   size_t position_size_ = 0, kc_ = 0;
-  size_t tiles_h_ = 0, tiles_w_ = 0, total_tiles_ = 0, block_tiles_ = 0, chunk_blocks_ = 0;
+  size_t tiles_h_ = 0, tiles_w_ = 0, total_tiles_ = 0;
+  size_t block_tiles_ = 0, blocks_ = 0, range_ = 0, ranges_ = 0, chunk_blocks_ = 0;
   // Per run() chunk state, read by the parallel tasks.
   float* scratch_ = nullptr;
   size_t chunk_first_block_ = 0;
@@ -437,7 +403,7 @@ Result<std::unique_ptr<CpuOp>> create_conv2d_op(const OpSignature& op, const Out
   if (op.inputs[0]->data == nullptr || op.inputs[1]->data == nullptr ||
       op.outputs[0]->data == nullptr)
     return Status::error(Code::kInvalidArgument, "cpu: Conv2D tensors without data");
-  if (is_pointwise(op)) return make_op<PointwiseConv>(op, clamp, context);
+  if (is_pointwise(op)) return create_pointwise_conv(op, clamp, context);
   if (use_winograd(op)) return make_op<WinogradConv>(op, clamp, context);
   return make_op<Im2colConv>(op, clamp, context);
 }

@@ -3,18 +3,15 @@
 // kernel call per (output row, channel tile).
 #include <new>
 
+#include "backends/cpu/kernels/common/tiling.h"
 #include "backends/cpu/kernels/dwconv/dwconv.h"
-#include "backends/cpu/kernels/elementwise/tiling.h"
+#include "backends/cpu/ops/gemm_weights.h"
 #include "backends/cpu/ops/op_factories.h"
 #include "runtime/core/aligned_buffer.h"
 #include "runtime/core/thread_pool.h"
 
 namespace sprig::cpu {
 namespace {
-
-bool weight_dtype_ok(DType dtype) {
-  return dtype == DType::F32 || dtype == DType::F16 || dtype == DType::BF16;
-}
 
 float weight_at(const TensorView& t, size_t i) {
   switch (t.dtype) {

@@ -2,7 +2,7 @@
 // over channel tiles.
 #include <new>
 
-#include "backends/cpu/kernels/elementwise/tiling.h"
+#include "backends/cpu/kernels/common/tiling.h"
 #include "backends/cpu/kernels/pool/pool.h"
 #include "backends/cpu/ops/op_factories.h"
 #include "runtime/core/thread_pool.h"

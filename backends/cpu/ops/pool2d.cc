@@ -3,7 +3,7 @@
 // calls one kernel per output pixel over tiles of (output row, columns).
 #include <new>
 
-#include "backends/cpu/kernels/elementwise/tiling.h"
+#include "backends/cpu/kernels/common/tiling.h"
 #include "backends/cpu/kernels/pool/pool.h"
 #include "backends/cpu/ops/op_factories.h"
 #include "runtime/core/aligned_buffer.h"

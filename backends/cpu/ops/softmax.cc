@@ -3,7 +3,7 @@
 
 #include <new>
 
-#include "backends/cpu/kernels/elementwise/tiling.h"
+#include "backends/cpu/kernels/common/tiling.h"
 #include "backends/cpu/ops/op_factories.h"
 #include "runtime/core/thread_pool.h"
 

@@ -1,6 +1,6 @@
 // Depthwise convolution row kernels for simd::Avx2.
+#include "backends/cpu/kernels/common/simd_avx2.h"
 #include "backends/cpu/kernels/dwconv/dwconv_impl.h"
-#include "backends/cpu/kernels/elementwise/simd_avx2.h"
 
 namespace sprig::cpu {
 

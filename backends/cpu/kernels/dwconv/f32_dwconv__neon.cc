@@ -1,6 +1,6 @@
 // Depthwise convolution row kernels for simd::Neon.
+#include "backends/cpu/kernels/common/simd_neon.h"
 #include "backends/cpu/kernels/dwconv/dwconv_impl.h"
-#include "backends/cpu/kernels/elementwise/simd_neon.h"
 
 namespace sprig::cpu {
 

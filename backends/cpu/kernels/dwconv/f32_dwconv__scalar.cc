@@ -1,6 +1,6 @@
 // Depthwise convolution row kernels for simd::Scalar.
+#include "backends/cpu/kernels/common/simd_scalar.h"
 #include "backends/cpu/kernels/dwconv/dwconv_impl.h"
-#include "backends/cpu/kernels/elementwise/simd_scalar.h"
 
 namespace sprig::cpu {
 

@@ -4,8 +4,8 @@
 
 #include <cstring>
 
+#include "backends/cpu/kernels/common/vmath.h"
 #include "backends/cpu/kernels/elementwise/elementwise.h"
-#include "backends/cpu/kernels/elementwise/vmath.h"
 
 namespace sprig::cpu::elementwise_impl {
 

@@ -1,6 +1,6 @@
 // The elementwise kernels (activations and binary ops) for simd::Avx2.
+#include "backends/cpu/kernels/common/simd_avx2.h"
 #include "backends/cpu/kernels/elementwise/elementwise_impl.h"
-#include "backends/cpu/kernels/elementwise/simd_avx2.h"
 
 namespace sprig::cpu {
 

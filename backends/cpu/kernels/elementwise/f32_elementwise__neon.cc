@@ -1,6 +1,6 @@
 // The elementwise kernels (activations and binary ops) for simd::Neon.
+#include "backends/cpu/kernels/common/simd_neon.h"
 #include "backends/cpu/kernels/elementwise/elementwise_impl.h"
-#include "backends/cpu/kernels/elementwise/simd_neon.h"
 
 namespace sprig::cpu {
 

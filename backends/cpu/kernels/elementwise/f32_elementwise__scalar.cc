@@ -1,6 +1,6 @@
 // The elementwise kernels (activations and binary ops) for simd::Scalar.
+#include "backends/cpu/kernels/common/simd_scalar.h"
 #include "backends/cpu/kernels/elementwise/elementwise_impl.h"
-#include "backends/cpu/kernels/elementwise/simd_scalar.h"
 
 namespace sprig::cpu {
 

@@ -102,7 +102,7 @@ struct F32GemmBatch {
 };
 
 // Sets kc and the task tiles of `gemm` (whose kernel, batch, m, n, k are set) for num_threads:
-// tiles of up to 12*MR rows and 16*NR columns, halved (rows first) until there are several tasks
+// tiles of up to 12*MR rows and 16*NR columns, the longer side halved until there are four tasks
 // per thread, so that pthreadpool's work stealing balances threads slowed by other processes.
 void f32_gemm_plan(F32GemmBatch* gemm, int num_threads);
 

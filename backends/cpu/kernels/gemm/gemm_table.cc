@@ -43,9 +43,10 @@ void f32_gemm_compute(const F32GemmKernel& kernel, size_t m0, size_t m1, size_t 
       const size_t nc = n1 - n < nr ? n1 - n : nr;
       const float* panel = packed_b + (n / nr) * k * nr + k0 * nr;
       const float* init = first ? (bias != nullptr ? bias + n : kZeros) : nullptr;
-      if (n + nr < n1) {
+      if (n + nr < n1 && m1 - m0 > mr) {
         // The next panel's block is far away in memory (panels are K rows deep): start its
-        // fetch while this one is in use, one prefetch per 64-byte line.
+        // fetch while several row slices use this one, one prefetch per 64-byte line. (With one
+        // slice, as in a GEMV, the hardware prefetcher does better alone.)
         const char* next = reinterpret_cast<const char*>(panel + k * nr);
         for (size_t line = 0; line < kb * nr * sizeof(float); line += 64)
           __builtin_prefetch(next + line);
@@ -81,14 +82,16 @@ void f32_gemm_plan(F32GemmBatch* g, int num_threads) {
   g->kc = f32_gemm_kc(g->k);
   size_t tile_m = round_up(g->m < 12 * mr ? g->m : 12 * mr, mr);
   size_t tile_n = round_up(g->n < 16 * nr ? g->n : 16 * nr, nr);
-  const size_t wanted = num_threads > 1 ? 8 * static_cast<size_t>(num_threads) : 1;
+  // Halve the longer side first: a task reads tile_m * K of A and K * tile_n of B for
+  // 2 * tile_m * tile_n * K flops, so square-ish tiles read the least per flop.
+  const size_t wanted = num_threads > 1 ? 4 * static_cast<size_t>(num_threads) : 1;
   while (g->batch * divide_up(g->m, tile_m) * divide_up(g->n, tile_n) < wanted) {
-    if (tile_m > 2 * mr) {
+    if (tile_m >= tile_n && tile_m > mr) {
       tile_m = round_up(tile_m / 2, mr);
     } else if (tile_n > nr) {
       tile_n = round_up(tile_n / 2, nr);
     } else if (tile_m > mr) {
-      tile_m = mr;
+      tile_m = round_up(tile_m / 2, mr);
     } else {
       break;
     }

@@ -1,5 +1,5 @@
 // Max and average pooling kernels for simd::Avx2.
-#include "backends/cpu/kernels/elementwise/simd_avx2.h"
+#include "backends/cpu/kernels/common/simd_avx2.h"
 #include "backends/cpu/kernels/pool/pool_impl.h"
 
 namespace sprig::cpu {

@@ -1,5 +1,5 @@
 // Max and average pooling kernels for simd::Neon.
-#include "backends/cpu/kernels/elementwise/simd_neon.h"
+#include "backends/cpu/kernels/common/simd_neon.h"
 #include "backends/cpu/kernels/pool/pool_impl.h"
 
 namespace sprig::cpu {

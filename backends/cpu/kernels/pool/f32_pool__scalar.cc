@@ -1,5 +1,5 @@
 // Max and average pooling kernels for simd::Scalar.
-#include "backends/cpu/kernels/elementwise/simd_scalar.h"
+#include "backends/cpu/kernels/common/simd_scalar.h"
 #include "backends/cpu/kernels/pool/pool_impl.h"
 
 namespace sprig::cpu {

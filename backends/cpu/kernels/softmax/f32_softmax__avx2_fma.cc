@@ -1,5 +1,5 @@
 // The softmax kernel for simd::Avx2.
-#include "backends/cpu/kernels/elementwise/simd_avx2.h"
+#include "backends/cpu/kernels/common/simd_avx2.h"
 #include "backends/cpu/kernels/softmax/softmax_impl.h"
 
 namespace sprig::cpu {

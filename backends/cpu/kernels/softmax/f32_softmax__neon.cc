@@ -1,5 +1,5 @@
 // The softmax kernel for simd::Neon.
-#include "backends/cpu/kernels/elementwise/simd_neon.h"
+#include "backends/cpu/kernels/common/simd_neon.h"
 #include "backends/cpu/kernels/softmax/softmax_impl.h"
 
 namespace sprig::cpu {

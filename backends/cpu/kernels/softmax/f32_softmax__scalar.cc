@@ -1,5 +1,5 @@
 // The softmax kernel for simd::Scalar.
-#include "backends/cpu/kernels/elementwise/simd_scalar.h"
+#include "backends/cpu/kernels/common/simd_scalar.h"
 #include "backends/cpu/kernels/softmax/softmax_impl.h"
 
 namespace sprig::cpu {

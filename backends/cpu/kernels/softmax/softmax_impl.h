@@ -4,8 +4,8 @@
 #include <cstddef>
 #include <limits>
 
-#include "backends/cpu/kernels/elementwise/simd_scalar.h"
-#include "backends/cpu/kernels/elementwise/vmath.h"
+#include "backends/cpu/kernels/common/simd_scalar.h"
+#include "backends/cpu/kernels/common/vmath.h"
 #include "backends/cpu/kernels/softmax/softmax.h"
 
 namespace sprig::cpu::softmax_impl {

@@ -47,12 +47,13 @@ void f32_winograd_f4x4_3x3_input__avx2_fma(const float* x, size_t h, size_t w, s
 
 void f32_winograd_f4x4_3x3_output__avx2_fma(const float* m, size_t m_stride, size_t o,
                                             const float* bias, float* y, size_t y_row_stride,
-                                            size_t rows, size_t cols, float min, float max) {
+                                            size_t y_pixel_stride, size_t rows, size_t cols,
+                                            float min, float max) {
   const size_t full = o / 8 * 8;
-  winograd_output_channels<Avx2Ops>(m, m_stride, o, bias, y, y_row_stride, rows, cols, min, max, 0,
-                                    full);
-  winograd_output_channels<TailOps>(m, m_stride, o, bias, y, y_row_stride, rows, cols, min, max,
-                                    full, o);
+  winograd_output_channels<Avx2Ops>(m, m_stride, bias, y, y_row_stride, y_pixel_stride, rows, cols,
+                                    min, max, 0, full);
+  winograd_output_channels<TailOps>(m, m_stride, bias, y, y_row_stride, y_pixel_stride, rows, cols,
+                                    min, max, full, o);
 }
 
 }  // namespace sprig::cpu

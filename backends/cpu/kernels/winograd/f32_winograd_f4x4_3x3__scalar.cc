@@ -29,9 +29,10 @@ void f32_winograd_f4x4_3x3_input__scalar(const float* x, size_t h, size_t w, siz
 
 void f32_winograd_f4x4_3x3_output__scalar(const float* m, size_t m_stride, size_t o,
                                           const float* bias, float* y, size_t y_row_stride,
-                                          size_t rows, size_t cols, float min, float max) {
-  winograd_output_channels<ScalarOps>(m, m_stride, o, bias, y, y_row_stride, rows, cols, min, max,
-                                      0, o);
+                                          size_t y_pixel_stride, size_t rows, size_t cols,
+                                          float min, float max) {
+  winograd_output_channels<ScalarOps>(m, m_stride, bias, y, y_row_stride, y_pixel_stride, rows,
+                                      cols, min, max, 0, o);
 }
 
 void f32_winograd_f4x4_3x3_pack_weights(size_t o, size_t c, DType dtype, const void* w, size_t nr,

@@ -25,12 +25,12 @@ constexpr size_t kWinogradPositions = 36;  // 6x6 tile positions xi
 //   v[xi * v_stride + ch] = (B^T d_ch B)[xi] for xi < 36, ch < c.
 using F32WinogradInputFn = void (*)(const float* x, size_t h, size_t w, size_t c, ptrdiff_t ih0,
                                     ptrdiff_t iw0, float* v, size_t v_stride);
-// Transforms one tile back: for o channels, Y = A^T M A with M[xi] = m[xi * m_stride + ch], then
-// y[r * y_row_stride + col * o + ch] = clamp(Y[r][col] + bias[ch]) for r < rows, col < cols
-// (rows, cols <= 4: partial tiles at the bottom/right). bias may be null.
+// Transforms one tile back: for channels ch < o, Y = A^T M A with M[xi] = m[xi * m_stride + ch],
+// then y[r * y_row_stride + col * y_pixel_stride + ch] = clamp(Y[r][col] + bias[ch]) for r < rows,
+// col < cols (rows, cols <= 4: partial tiles at the bottom/right). bias may be null.
 using F32WinogradOutputFn = void (*)(const float* m, size_t m_stride, size_t o, const float* bias,
-                                     float* y, size_t y_row_stride, size_t rows, size_t cols,
-                                     float min, float max);
+                                     float* y, size_t y_row_stride, size_t y_pixel_stride,
+                                     size_t rows, size_t cols, float min, float max);
 
 struct F32WinogradKernels {
   F32WinogradInputFn input = nullptr;
@@ -42,17 +42,20 @@ void f32_winograd_f4x4_3x3_input__scalar(const float* x, size_t h, size_t w, siz
                                          ptrdiff_t ih0, ptrdiff_t iw0, float* v, size_t v_stride);
 void f32_winograd_f4x4_3x3_output__scalar(const float* m, size_t m_stride, size_t o,
                                           const float* bias, float* y, size_t y_row_stride,
-                                          size_t rows, size_t cols, float min, float max);
+                                          size_t y_pixel_stride, size_t rows, size_t cols,
+                                          float min, float max);
 void f32_winograd_f4x4_3x3_input__avx2_fma(const float* x, size_t h, size_t w, size_t c,
                                            ptrdiff_t ih0, ptrdiff_t iw0, float* v, size_t v_stride);
 void f32_winograd_f4x4_3x3_output__avx2_fma(const float* m, size_t m_stride, size_t o,
                                             const float* bias, float* y, size_t y_row_stride,
-                                            size_t rows, size_t cols, float min, float max);
+                                            size_t y_pixel_stride, size_t rows, size_t cols,
+                                            float min, float max);
 void f32_winograd_f4x4_3x3_input__neon(const float* x, size_t h, size_t w, size_t c, ptrdiff_t ih0,
                                        ptrdiff_t iw0, float* v, size_t v_stride);
 void f32_winograd_f4x4_3x3_output__neon(const float* m, size_t m_stride, size_t o,
                                         const float* bias, float* y, size_t y_row_stride,
-                                        size_t rows, size_t cols, float min, float max);
+                                        size_t y_pixel_stride, size_t rows, size_t cols, float min,
+                                        float max);
 
 F32WinogradKernels select_f32_winograd_kernels(const CpuFeatures& features);
 

@@ -82,9 +82,9 @@ void winograd_input_channels(const float* x, size_t h, size_t w, size_t c, ptrdi
 
 // Channels [ch0, ch1) (a multiple of Ops::kLanes apart) of one output tile.
 template <typename Ops>
-void winograd_output_channels(const float* m, size_t m_stride, size_t o, const float* bias,
-                              float* y, size_t y_row_stride, size_t rows, size_t cols, float min,
-                              float max, size_t ch0, size_t ch1) {
+void winograd_output_channels(const float* m, size_t m_stride, const float* bias, float* y,
+                              size_t y_row_stride, size_t y_pixel_stride, size_t rows, size_t cols,
+                              float min, float max, size_t ch0, size_t ch1) {
   using V = typename Ops::V;
   const V vmin = Ops::splat(min), vmax = Ops::splat(max);
   for (size_t ch = ch0; ch < ch1; ch += Ops::kLanes) {
@@ -100,7 +100,8 @@ void winograd_output_channels(const float* m, size_t m_stride, size_t o, const f
       V r[4];
       winograd_at<Ops>(t[i], r);
       for (size_t j = 0; j < cols; ++j)
-        Ops::store(y + i * y_row_stride + j * o + ch, Ops::clamp(Ops::add(r[j], b), vmin, vmax));
+        Ops::store(y + i * y_row_stride + j * y_pixel_stride + ch,
+                   Ops::clamp(Ops::add(r[j], b), vmin, vmax));
     }
   }
 }

@@ -1,4 +1,4 @@
-// How the ops built on these kernels split their work over the thread pool.
+// How the CPU backend's own ops split their work over the thread pool.
 #pragma once
 
 #include <pthreadpool.h>
