@@ -4,8 +4,9 @@
 For each model and thread count, the engines are opened once and measured in rounds; each round
 runs every engine (in a rotated order) for --iters inferences, so drift on the machine hits all
 engines alike. Engines:
-  sprig-xnnpack   Sprig session, backends "cpu,reference"
-  sprig-own       Sprig session, backends "cpu-own,reference"
+  sprig-cpu       Sprig session, backends "cpu,reference" (XNNPACK + our Winograd: the default)
+  sprig-xnnpack   Sprig session, backends "cpu-xnnpack,reference" (XNNPACK wherever it runs)
+  sprig-own       Sprig session, backends "cpu-own,reference" (our kernels only)
   xnnpack-raw     the same network on XNNPACK's subgraph API, no Sprig (bench/xnnpack_network.h)
   pytorch         TorchScript, frozen + optimize_for_inference (bench/pytorch_bench.py)
 Then, with a busy loop pinned to one core (--busy-core), Sprig's 2-thread latency against its
@@ -34,7 +35,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_models  # noqa: E402
 
 ROOT = export_models.ROOT
-SPRIG_ENGINES = {"sprig-xnnpack": "cpu,reference", "sprig-own": "cpu-own,reference"}
+SPRIG_ENGINES = {"sprig-cpu": "cpu,reference", "sprig-xnnpack": "cpu-xnnpack,reference",
+                 "sprig-own": "cpu-own,reference"}
 CPP_ENGINES = dict(SPRIG_ENGINES, **{"xnnpack-raw": "xnnpack"})
 ENGINES = list(CPP_ENGINES) + ["pytorch"]
 
@@ -263,7 +265,7 @@ def degradation(args, paths):
             cpp = CppWorker(args.build_dir)
             try:
                 s = Session(args, model, paths[model], cpp, None)
-                engines = dict(SPRIG_ENGINES, **{"xnnpack-raw": "xnnpack"})
+                engines = {"sprig-cpu": SPRIG_ENGINES["sprig-cpu"], "xnnpack-raw": "xnnpack"}
                 for threads in (1, 2):
                     for name, engine in engines.items():
                         s.open_cpp(name, engine, threads)
@@ -300,18 +302,19 @@ def markdown(report):
              "%d rounds x %d iterations per engine, interleaved; medians in ms." % (
                  report["machine"]["cpu"], report["machine"]["cores"], fmt(peak, "%.1f"),
                  report["date"], report["config"]["rounds"], report["config"]["iters"]), "",
-             "| model | thr | Sprig-XNNPACK | Sprig-own | raw XNNPACK | PyTorch | "
+             "| model | thr | Sprig-cpu | Sprig-XNNPACK | Sprig-own | raw XNNPACK | PyTorch | "
              "Sprig-XNN / raw XNN | Sprig best / PyTorch | own / Sprig-XNN | best Sprig GFLOP/s "
              "(% peak) |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for model, res in report["models"].items():
         for t, row in res["threads"].items():
             med = lambda n: row.get(n, {}).get("median_ms")  # noqa: E731
             r = res.get("ratios", {}).get(t, {})
             sprig = [row[n] for n in SPRIG_ENGINES if n in row]
             best = min(sprig, key=lambda e: e["median_ms"]) if sprig else {}
-            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s (%s%%) |" % (
-                model, t, fmt(med("sprig-xnnpack"), "%.3f"), fmt(med("sprig-own"), "%.3f"),
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s (%s%%) |" % (
+                model, t, fmt(med("sprig-cpu"), "%.3f"), fmt(med("sprig-xnnpack"), "%.3f"),
+                fmt(med("sprig-own"), "%.3f"),
                 fmt(med("xnnpack-raw"), "%.3f"), fmt(med("pytorch"), "%.3f"),
                 fmt(r.get("sprig_xnnpack_over_raw_xnnpack")), fmt(r.get("sprig_best_over_pytorch")),
                 fmt(r.get("own_over_sprig_xnnpack")), fmt(best.get("gflops"), "%.1f"),

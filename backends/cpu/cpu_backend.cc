@@ -51,7 +51,10 @@ class CpuProgram final : public BackendProgram {
 
 class CpuBackend final : public Backend {
  public:
-  CpuBackend(const char* name, bool use_xnnpack) : name_(name), use_xnnpack_(use_xnnpack) {}
+  // `use_xnnpack`: XNNPACK runs what it can (where built); `prefer_own`: except the ops where our
+  // kernels are faster.
+  CpuBackend(const char* name, bool use_xnnpack, bool prefer_own)
+      : name_(name), use_xnnpack_(use_xnnpack), prefer_own_(prefer_own) {}
 
   const char* name() const override { return name_; }
   Status availability() const override { return Status::ok_status(); }
@@ -103,7 +106,7 @@ class CpuBackend final : public Backend {
 
   Result<std::unique_ptr<CpuOp>> create(const OpSignature& op, const CpuOpContext& context) const {
 #ifdef SPRIG_HAVE_XNNPACK
-    if (xnnpack_runs(op) && !cpu::own_op_preferred(op, context)) {
+    if (xnnpack_runs(op) && !(prefer_own_ && cpu::own_op_preferred(op, context))) {
       Result<std::unique_ptr<CpuOp>> created = cpu::create_xnn_op(op, context);
       if (created.ok() || created.status().code() != Code::kUnsupported ||
           !cpu::own_op_supported(op))
@@ -115,17 +118,27 @@ class CpuBackend final : public Backend {
 
   const char* name_;
   bool use_xnnpack_;
+  bool prefer_own_;
 };
 
 }  // namespace
 
 Backend* cpu_backend() {
-  static CpuBackend backend("cpu", true);
+  static CpuBackend backend("cpu", true, true);
   return &backend;
 }
 
+Backend* cpu_xnnpack_backend() {
+#ifdef SPRIG_HAVE_XNNPACK
+  static CpuBackend backend("cpu-xnnpack", true, false);
+  return &backend;
+#else
+  return nullptr;
+#endif
+}
+
 Backend* cpu_own_backend() {
-  static CpuBackend backend("cpu-own", false);
+  static CpuBackend backend("cpu-own", false, false);
   return &backend;
 }
 

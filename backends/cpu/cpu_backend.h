@@ -1,11 +1,13 @@
 // The CPU backend: XNNPACK's operators where it is built in and runs the op, our own AVX2 / NEON
 // / scalar kernels (picked from the CPU's features at prepare) for everything else.
 //
-// Two registered backends share this code:
-//   "cpu"      XNNPACK first where built (SPRIG_XNNPACK=ON), our own kernels where XNNPACK cannot
-//              run an op or where ours are faster (Winograd 3x3 convolutions);
-//   "cpu-own"  our own kernels only: what Android and iOS builds run, and the benchmark's second
-//              path.
+// Three registered backends share this code:
+//   "cpu"          XNNPACK first where built (SPRIG_XNNPACK=ON), our own kernels where XNNPACK
+//                  cannot run an op or where ours are faster (Winograd 3x3 convolutions): the
+//                  best path, and the default;
+//   "cpu-xnnpack"  XNNPACK wherever it runs an op, ours only for the rest (built with XNNPACK
+//                  only): Sprig's XNNPACK path, measured against XNNPACK alone in bench/;
+//   "cpu-own"      our own kernels only: what Android and iOS builds run.
 // supports(): F32 activations; Conv2D (incl. depthwise and grouped), FullyConnected,
 //   Add/Sub/Mul/Div with broadcasting, activations, Max/AveragePool2D, GlobalAveragePool,
 //   Softmax, Reshape, Concat (within each engine's limits). Other ops fall to the next backend.
@@ -22,6 +24,8 @@ namespace sprig {
 
 // The process-wide "cpu" backend.
 Backend* cpu_backend();
+// The process-wide "cpu-xnnpack" backend, or null in a build without XNNPACK.
+Backend* cpu_xnnpack_backend();
 // The process-wide "cpu-own" backend (our kernels only).
 Backend* cpu_own_backend();
 

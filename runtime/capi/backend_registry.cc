@@ -8,7 +8,14 @@
 namespace sprig {
 
 int registered_backends(Backend* const** out) {
-  static Backend* const kBackends[] = {cpu_backend(), cpu_own_backend(), reference_backend()};
+  static Backend* const kBackends[] = {
+    cpu_backend(),
+#ifdef SPRIG_HAVE_XNNPACK
+    cpu_xnnpack_backend(),
+#endif
+    cpu_own_backend(),
+    reference_backend(),
+  };
   *out = kBackends;
   return static_cast<int>(sizeof(kBackends) / sizeof(kBackends[0]));
 }

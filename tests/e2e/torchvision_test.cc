@@ -38,7 +38,7 @@ TEST_P(TorchvisionTest, MatchesPyTorch) {
   // Every backend path, each falling back to the reference for the ops it does not run; the CPU
   // backend with two threads.
   const std::vector<std::vector<std::string>> paths = {
-      {"reference"}, {"cpu", "reference"}, {"cpu-own", "reference"}};
+      {"reference"}, {"cpu", "reference"}, {"cpu-xnnpack", "reference"}, {"cpu-own", "reference"}};
   for (const std::vector<std::string>& path : paths) {
     std::unique_ptr<Session> session = make_session(*loaded.model, path, path.size() > 1 ? 2 : 1);
     ASSERT_TRUE(session);
