@@ -28,6 +28,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import time
 
 import numpy as np
 
@@ -170,6 +171,10 @@ class Session:
         for r in range(self.args.rounds):
             order = ids[r % len(ids):] + ids[:r % len(ids)] if ids else []
             for eid in order:
+                # Let the previous engine's threads go idle: XNNPACK's pthreadpool and PyTorch's
+                # OpenMP workers spin for a while after a call and would steal the next engine's
+                # cores.
+                time.sleep(self.args.settle)
                 times[eid] += self.run(eid, self.args.iters)
         for eid in ids:
             self.engines[eid].update(summarize(times[eid], self.macs))
@@ -355,6 +360,8 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--iters", type=int, default=5, help="inferences per engine per round")
+    ap.add_argument("--settle", type=float, default=0.2,
+                    help="seconds of idle before each engine's turn in a round")
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--quick", action="store_true",
                     help="2 rounds x 1 iteration, 1 warm-up: checks that everything runs")

@@ -42,6 +42,11 @@ class CpuProgram final : public BackendProgram {
     return Status::ok_status();
   }
 
+  Status execute_op(int index) override {
+    ops_[static_cast<size_t>(index)]->run(scratch_.data(), threads_->handle());
+    return Status::ok_status();
+  }
+
  private:
   const ThreadPool* threads_;
   std::vector<std::unique_ptr<CpuOp>> ops_;

@@ -41,13 +41,17 @@ class ReferenceProgram final : public BackendProgram {
   Status build(const PrepareContext& context, const int* op_indices, int count);
 
   Status execute() override {
-    for (const ConvertedWeight* weight : per_run_weights_)
-      convert_to_f32(weight->source, weight->buffer.get());
-    for (const PreparedOp& op : ops_) {
-      Status status = op.kernel(op.tensors);
-      if (!status.ok()) return with_op_name(*op.tensors.op, status);
-    }
+    for (size_t i = 0; i < ops_.size(); ++i) SPRIG_RETURN_IF_ERROR(execute_op(static_cast<int>(i)));
     return Status::ok_status();
+  }
+
+  Status execute_op(int index) override {
+    if (index == 0)
+      for (const ConvertedWeight* weight : per_run_weights_)
+        convert_to_f32(weight->source, weight->buffer.get());
+    const PreparedOp& op = ops_[static_cast<size_t>(index)];
+    Status status = op.kernel(op.tensors);
+    return status.ok() ? status : with_op_name(*op.tensors.op, status);
   }
 
  private:

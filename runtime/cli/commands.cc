@@ -196,6 +196,40 @@ void print_top_k(const TensorView& output, int k) {
   }
 }
 
+// Times every op over `runs` profiled runs and prints the ops by mean time, slowest first.
+int print_profile(Session& session, int runs) {
+  const Model& model = session.model();
+  std::vector<double> op_ms(static_cast<size_t>(model.num_ops()), 0.0);
+  for (int i = 0; i < runs; ++i) {
+    const Status status = session.run_profiled(op_ms.data());
+    if (!status.ok()) return fail(status);
+  }
+  std::vector<const char*> backend_of(op_ms.size(), "");
+  for (const Partition& part : session.partitions())
+    for (int i = 0; i < part.num_ops; ++i)
+      backend_of[static_cast<size_t>(part.first_op + i)] = part.backend->name();
+  std::vector<size_t> order(op_ms.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return op_ms[a] > op_ms[b]; });
+  double total = 0;
+  for (double ms : op_ms) total += ms / runs;
+  std::printf("per op (mean over %d profiled runs, %.3f ms in all):\n", runs, total);
+  std::printf("  %9s %6s  %-12s %-18s %s\n", "ms", "share", "backend", "op", "output shape, name");
+  for (size_t index : order) {
+    const fb::Op& op = model.op(static_cast<int>(index));
+    const double ms = op_ms[index] / runs;
+    const TensorView& out = model.tensor(op.outputs()->Get(0));
+    std::string shape = "[";
+    for (int d = 0; d < out.shape.rank; ++d)
+      shape += (d ? "," : "") + std::to_string(out.shape.dims[d]);
+    shape += "]";
+    std::printf("  %9.3f %5.1f%%  %-12s %-18s %s %s\n", ms, total > 0 ? 100.0 * ms / total : 0.0,
+                backend_of[index], op_display_name(op), shape.c_str(),
+                op.name() ? op.name()->c_str() : "");
+  }
+  return 0;
+}
+
 }  // namespace
 
 int inspect_command(const InspectOptions& options) {
@@ -385,6 +419,7 @@ int bench_command(const BenchOptions& options) {
                   static_cast<long long>(session.serial_runs()), options.runs + options.warmup);
     std::printf("memory: arena %zu bytes, peak resident %ld KiB\n", session.arena_bytes(), peak_kib);
   }
+  if (options.profile) return print_profile(session, options.runs);
   return 0;
 }
 

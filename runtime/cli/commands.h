@@ -28,6 +28,7 @@ struct RunOptions {
 };
 
 struct BenchOptions {
+  bool profile = false;  // per-op times after the latency runs
   CommonOptions common;
   int runs = 20;
   int warmup = 3;

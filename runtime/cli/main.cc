@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--runs", bench.runs, "timed runs")->check(CLI::PositiveNumber);
   bench_cmd->add_option("--warmup", bench.warmup, "untimed runs first")->check(CLI::NonNegativeNumber);
   bench_cmd->add_flag("--json", bench.json, "print JSON");
+  bench_cmd->add_flag("--profile", bench.profile,
+                      "then time every op over --runs more runs: the slowest ops, with backend");
 
   CLI11_PARSE(app, argc, argv);
   if (*inspect_cmd) return inspect_command(inspect);

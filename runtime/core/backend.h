@@ -34,6 +34,9 @@ class BackendProgram {
   virtual ~BackendProgram() = default;
   // Runs the prepared ops in order. Must not allocate.
   virtual Status execute() = 0;
+  // Runs prepared op `index` alone (0 <= index < the count given to prepare), for per-op
+  // profiling: calling it for every index in order is equivalent to execute(). Must not allocate.
+  virtual Status execute_op(int index) = 0;
 };
 
 class Backend {

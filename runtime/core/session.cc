@@ -96,6 +96,24 @@ Status Session::prepare_programs(const SessionOptions& options) {
   return Status::ok_status();
 }
 
+Status Session::run_profiled(double* op_ms) {
+  thread_pool_.begin_run();
+  const auto run_start = std::chrono::steady_clock::now();
+  Status status = Status::ok_status();
+  for (size_t p = 0; p < programs_.size() && status.ok(); ++p) {
+    const Partition& part = partitions_[p];
+    for (int i = 0; i < part.num_ops && status.ok(); ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      status = programs_[p]->execute_op(i);
+      const auto end = std::chrono::steady_clock::now();
+      op_ms[part.first_op + i] += std::chrono::duration<double, std::milli>(end - start).count();
+    }
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - run_start;
+  thread_pool_.end_run(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
+  return status;
+}
+
 int Session::find_input(const char* name) const {
   for (int i = 0; i < num_inputs(); ++i)
     if (std::strcmp(model_.tensor_name(model_.input_tensor(i)), name) == 0) return i;

@@ -52,6 +52,11 @@ said run-f16-class "class 3: score"
 check bench "$sprig" bench "$work/digits.sprig" --runs 5 --warmup 1 --json
 cp "$work/last.log" "$work/bench.json"
 check bench-json $python -c "import json; d=json.load(open('$work/bench.json')); assert d['median_ms'] > 0"
+check bench-cpu-profile "$sprig" bench "$work/digits.sprig" --runs 3 --backend cpu --threads 2 --profile
+said bench-cpu-backends "ops per backend ([a-z]+ [0-9]+, )*cpu [0-9]+(, reference [0-9]+)?; 2 threads"
+said bench-profile-ops "[0-9.]+ +[0-9.]+%  cpu +Conv2D"
+fails_with bench-unknown-backend "backend 'gpu0' is not compiled into this build" \
+  "$sprig" bench "$work/digits.sprig" --backend gpu0
 
 # Errors: each names what is wrong, exits non-zero, and leaves no output behind.
 $python -c "import numpy as np; np.save('$work/wrong.npy', np.zeros((1,1,7,7), np.float32))"
