@@ -125,6 +125,13 @@ TEST(AllocationTest, RunDoesNotAllocateTinyModel) {
   expect_no_allocations(*loaded.model, 5, "tiny model");
 }
 
+TEST(AllocationTest, RunDoesNotAllocateDigitsSprigFile) {
+  LoadedModel loaded = load_bytes(read_file(fixtures_dir() + "/digits/digits.sprig"));
+  ASSERT_TRUE(loaded.model);
+  expect_no_allocations(*loaded.model, 5, "digits.sprig");
+}
+
+#if SPRIG_TEST_ONNX
 TEST(AllocationTest, RunDoesNotAllocateDigitsF32AndF16) {
   for (fb::DType weights : {fb::DType::F32, fb::DType::F16}) {
     convert::ConvertOptions options;
@@ -140,6 +147,7 @@ TEST(AllocationTest, RunDoesNotAllocateMobileNetV2) {
   ASSERT_TRUE(loaded.model);
   expect_no_allocations(*loaded.model, 1, "MobileNetV2");
 }
+#endif
 
 }  // namespace
 }  // namespace sprig::test
