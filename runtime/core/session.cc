@@ -11,7 +11,8 @@
 namespace sprig {
 
 size_t Session::required_arena_bytes(const Model& model) {
-  return static_cast<size_t>(model.arena_size());
+  const size_t planned = static_cast<size_t>(model.arena_size());
+  return planned > 0 ? planned + kArenaReadSlack : 0;
 }
 
 Result<std::unique_ptr<Session>> Session::create(const Model& model, const SessionOptions& options) {

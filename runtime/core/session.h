@@ -40,8 +40,12 @@ class Session {
   // Errors: kInvalidArgument (no backends, arena too small or misaligned), kUnsupported (an op no
   // listed backend supports, named), kOutOfMemory, and whatever a backend's prepare reports.
   static Result<std::unique_ptr<Session>> create(const Model& model, const SessionOptions& options);
-  // Arena bytes a caller-provided arena needs for this model.
+  // Arena bytes a caller-provided arena needs for this model: the planned arena plus
+  // kArenaReadSlack.
   static size_t required_arena_bytes(const Model& model);
+  // Bytes after the last tensor that optimized kernels may read but never use (XNNPACK reads up
+  // to 16 bytes past its inputs).
+  static constexpr size_t kArenaReadSlack = 64;
 
   ~Session();
   Session(const Session&) = delete;
