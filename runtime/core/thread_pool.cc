@@ -2,7 +2,6 @@
 
 #include <cpuinfo.h>
 
-#include <algorithm>
 
 namespace sprig {
 
@@ -37,7 +36,7 @@ Status ThreadPool::start(int num_threads) {
   serial_run_ = false;
   parallel_ = Samples();
   serial_ = Samples();
-  runs_since_probe_ = probe_left_ = 0;
+  runs_since_probe_ = probe_left_ = slow_parallel_runs_ = 0;
   serial_runs_ = 0;
   if (num_threads == 1) return Status::ok_status();
   pool_ = pthreadpool_create(static_cast<size_t>(num_threads));
@@ -55,9 +54,14 @@ void ThreadPool::Samples::add(int64_t value) {
 }
 
 int64_t ThreadPool::Samples::median() const {
-  static_assert(kSamples == 3, "median of three");
-  if (count < 3) return count == 0 ? 0 : count == 1 ? ns[0] : (ns[0] + ns[1]) / 2;
-  return ns[0] + ns[1] + ns[2] - std::min({ns[0], ns[1], ns[2]}) - std::max({ns[0], ns[1], ns[2]});
+  if (count == 0) return 0;
+  int64_t sorted[kSamples];
+  for (int i = 0; i < count && i < kSamples; ++i) {
+    int j = i;
+    for (; j > 0 && sorted[j - 1] > ns[i]; --j) sorted[j] = sorted[j - 1];
+    sorted[j] = ns[i];
+  }
+  return sorted[count / 2];
 }
 
 void ThreadPool::park_workers() {
@@ -81,7 +85,7 @@ void ThreadPool::begin_run() {
     if (parallel_.count >= 2 && serial_.count == 0) {
       probe_left_ = kProbeRuns;  // first serial measurement
       probe_serial_ = true;
-    } else if (runs_since_probe_ >= kProbeInterval) {
+    } else if (runs_since_probe_ >= (prefer_serial() ? kSerialProbeInterval : kProbeInterval)) {
       probe_left_ = kProbeRuns;
       probe_serial_ = !prefer_serial();
     }
@@ -103,8 +107,12 @@ void ThreadPool::end_run(int64_t nanoseconds) {
     return;
   }
   ++runs_since_probe_;
-  // A parallel run much slower than running alone: another process may have taken a core.
-  if (!serial_run_ && serial_.count > 0 && nanoseconds * 2 > serial_.median() * 3) {
+  // Parallel runs much slower than running alone, twice in a row (one could be a cold cache):
+  // another process may have taken a core.
+  const bool slow = !serial_run_ && serial_.count > 0 && nanoseconds * 2 > serial_.median() * 3;
+  slow_parallel_runs_ = slow ? slow_parallel_runs_ + 1 : 0;
+  if (slow_parallel_runs_ >= 2) {
+    slow_parallel_runs_ = 0;
     probe_left_ = kProbeRuns;
     probe_serial_ = true;
   }

@@ -6,11 +6,12 @@
 // the caller spin-wait (pthreadpool spins about a million pauses before sleeping) until the
 // scheduler gives the worker its core back, once per parallel loop, and a 2-thread run can take
 // several times as long as a 1-thread one. So the pool adapts per run: it times every run with
-// and without its workers (a couple of probe runs of the other mode every kProbeInterval runs, and
-// at once when a parallel run is much slower than the serial estimate) and uses the mode whose
-// recent median is lower. On a quiet machine the workers are used on all runs but the probes.
-// Between runs the workers sleep (they are parked at the end of every parallel run) rather than
-// spin, leaving the cores to the app and to other processes.
+// and without its workers (two probe runs of the other mode every kProbeInterval runs while the
+// workers are in use, every kSerialProbeInterval runs while they are not, and at once after two
+// parallel runs in a row 1.5x slower than the serial estimate) and uses the mode whose median over
+// its last five runs is lower (the workers must lose by 5%). On a quiet machine the workers are
+// used on all runs but the probes. Between runs the workers sleep (they are parked at the end of
+// every parallel run) rather than spin, leaving the cores to the app and to other processes.
 #pragma once
 
 #include <pthreadpool.h>
@@ -48,11 +49,13 @@ class ThreadPool {
   // Runs made on the caller's thread alone since start() (for tests and reports).
   int64_t serial_runs() const { return serial_runs_; }
 
+  // Runs between probes while the workers are in use, and while they are not.
   static constexpr int kProbeInterval = 50;
+  static constexpr int kSerialProbeInterval = 10;
   static constexpr int kProbeRuns = 2;
 
  private:
-  static constexpr int kSamples = 3;
+  static constexpr int kSamples = 5;
   // The most recent run times of one mode, for a median.
   struct Samples {
     int64_t ns[kSamples] = {};
@@ -70,6 +73,7 @@ class ThreadPool {
   Samples parallel_, serial_;
   int runs_since_probe_ = 0;
   int probe_left_ = 0;
+  int slow_parallel_runs_ = 0;
   bool probe_serial_ = false;
   int64_t serial_runs_ = 0;
 };

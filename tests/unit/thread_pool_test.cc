@@ -66,11 +66,23 @@ TEST(ThreadPoolTest, BusyCoreSwitchesToSerialAndBackWhenQuietAgain) {
   // Another process takes a core: parallel runs now take 400 against 190 serial.
   int parallel_runs = 0;
   for (int i = 0; i < 200; ++i) parallel_runs += step(pool, 400, 190);
-  EXPECT_LE(parallel_runs, 2 + 200 * ThreadPool::kProbeRuns / ThreadPool::kProbeInterval);
+  // Two slow runs to notice, then only the parallel probes.
+  EXPECT_LE(parallel_runs, 2 + 200 * ThreadPool::kProbeRuns / ThreadPool::kSerialProbeInterval);
   // The other process ends: probes find parallel faster again.
   int late_parallel = 0;
   for (int i = 0; i < 200; ++i) late_parallel += step(pool, 100, 180);
-  EXPECT_GE(late_parallel, 200 - ThreadPool::kProbeInterval - 2 * ThreadPool::kProbeRuns);
+  EXPECT_GE(late_parallel, 200 - ThreadPool::kSerialProbeInterval - 2 * ThreadPool::kProbeRuns -
+                               200 * ThreadPool::kProbeRuns / ThreadPool::kProbeInterval);
+}
+
+TEST(ThreadPoolTest, OneSlowParallelRunIsNotEnoughToGoSerial) {
+  ThreadPool pool;
+  ASSERT_TRUE(pool.start(2).ok());
+  for (int i = 0; i < 10; ++i) step(pool, 100, 180);  // parallel preferred, serial measured
+  const int64_t serial_before = pool.serial_runs();
+  // A cold cache every tenth run (3x slower) must not make the pool give up its workers.
+  for (int i = 0; i < 40; ++i) step(pool, i % 10 == 0 ? 300 : 100, 180);
+  EXPECT_EQ(pool.serial_runs(), serial_before);
 }
 
 }  // namespace
