@@ -23,10 +23,9 @@ class CpuProgram final : public BackendProgram {
  public:
   explicit CpuProgram(const ThreadPool* threads) : threads_(threads) {}
 
-  Status add(std::unique_ptr<CpuOp> op) {
+  void add(std::unique_ptr<CpuOp> op) {
     scratch_bytes_ = std::max(scratch_bytes_, op->scratch_bytes());
     ops_.push_back(std::move(op));
-    return Status::ok_status();
   }
 
   Status finish() {
@@ -93,7 +92,7 @@ class CpuBackend final : public Backend {
       SPRIG_RETURN_IF_ERROR(check_op(op));
       Result<std::unique_ptr<CpuOp>> created = create(op, op_context);
       if (!created.ok()) return with_op_name(*op.op, created.status());
-      SPRIG_RETURN_IF_ERROR(program->add(std::move(created.value())));
+      program->add(std::move(created.value()));
     }
     SPRIG_RETURN_IF_ERROR(program->finish());
     return std::unique_ptr<BackendProgram>(std::move(program));

@@ -2,6 +2,24 @@
 
 namespace sprig::cpu {
 
+const fb::Activation* fused_activation(const fb::Op& op) {
+  switch (op.type()) {
+    case fb::OpType::Conv2D:
+      return op.options_as_Conv2DOptions() ? op.options_as_Conv2DOptions()->fused() : nullptr;
+    case fb::OpType::FullyConnected:
+      return op.options_as_FullyConnectedOptions()
+                 ? op.options_as_FullyConnectedOptions()->fused()
+                 : nullptr;
+    case fb::OpType::Add:
+    case fb::OpType::Sub:
+    case fb::OpType::Mul:
+    case fb::OpType::Div:
+      return op.options_as_BinaryOptions() ? op.options_as_BinaryOptions()->fused() : nullptr;
+    default:
+      return nullptr;
+  }
+}
+
 ActivationParams activation_params(const fb::Activation* activation) {
   ActivationParams params;
   if (activation) {

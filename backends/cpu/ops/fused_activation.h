@@ -12,6 +12,10 @@ struct OutputClamp {
   float max = std::numeric_limits<float>::infinity();
 };
 
+// The fused activation of a Conv2D, FullyConnected or Add/Sub/Mul/Div op; null for other ops and
+// for none.
+const fb::Activation* fused_activation(const fb::Op& op);
+
 // An activation by value (a null fb::Activation is kind None).
 struct ActivationParams {
   fb::ActivationKind kind = fb::ActivationKind::None;

@@ -8,19 +8,6 @@
 namespace sprig::cpu {
 namespace {
 
-const fb::Activation* fused_activation(const fb::Op& op) {
-  switch (op.type()) {
-    case fb::OpType::Conv2D:
-      return op.options_as_Conv2DOptions() ? op.options_as_Conv2DOptions()->fused() : nullptr;
-    case fb::OpType::FullyConnected:
-      return op.options_as_FullyConnectedOptions()
-                 ? op.options_as_FullyConnectedOptions()->fused()
-                 : nullptr;
-    default:
-      return nullptr;
-  }
-}
-
 bool is_depthwise(const OpSignature& op) {
   const auto* options = op.op->options_as_Conv2DOptions();
   const int64_t channels = op.inputs[0]->shape.dims[3];

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backends/cpu/ops/fused_activation.h"
+#include "backends/cpu/ops/gemm_weights.h"
 #include "backends/cpu/ops/own_ops.h"
 #include "backends/cpu/xnnpack/xnn_status.h"
 
@@ -70,11 +71,11 @@ class F32Weights {
 };
 
 bool is_f32(const TensorView* view) { return view && view->dtype == DType::F32; }
-bool is_float_weight(const TensorView* view) {
-  return view && (view->dtype == DType::F32 || view->dtype == DType::F16 ||
-                  view->dtype == DType::BF16);
+bool is_float_weight(const TensorView* view) { return view && weight_dtype_ok(view->dtype); }
+// The bias input even without data (XNNPACK needs it constant: F32Weights refuses it then).
+const TensorView* bias_input(const OpSignature& op) {
+  return op.num_inputs > 2 ? op.inputs[2] : nullptr;
 }
-const TensorView* bias_of(const OpSignature& op) { return op.num_inputs > 2 ? op.inputs[2] : nullptr; }
 size_t dim(const TensorView& view, int d) { return static_cast<size_t>(view.shape.dims[d]); }
 
 // Extra bottom/right padding that makes XNNPACK's floor-mode output size equal the op's output
@@ -89,7 +90,7 @@ int extra_pad(int64_t input, int pad_begin, int pad_end, int window, int stride,
 bool conv_supported(const OpSignature& op) {
   const auto* options = op.op->options_as_Conv2DOptions();
   return options && is_float_weight(op.inputs[1]) &&
-         (!bias_of(op) || is_float_weight(bias_of(op)));
+         (!bias_input(op) || is_float_weight(bias_input(op)));
 }
 
 bool pool_supported(const OpSignature& op) {
@@ -141,7 +142,7 @@ Result<XnnOpPtr> create_conv(const OpSignature& op, const OutputClamp& clamp,
   const TensorView& y = *op.outputs[0];
   F32Weights weights, bias;
   SPRIG_RETURN_IF_ERROR(weights.load(&w));
-  SPRIG_RETURN_IF_ERROR(bias.load(bias_of(op)));
+  SPRIG_RETURN_IF_ERROR(bias.load(bias_input(op)));
   const uint32_t groups = static_cast<uint32_t>(o->groups());
   const size_t channels = dim(x, 3), outputs = dim(y, 3);
   SPRIG_ASSIGN_OR_RETURN(XnnOpPtr result, new_op());
@@ -166,7 +167,7 @@ Result<XnnOpPtr> create_fully_connected(const OpSignature& op, const OutputClamp
   const TensorView& y = *op.outputs[0];
   F32Weights weights, bias;
   SPRIG_RETURN_IF_ERROR(weights.load(&w));
-  SPRIG_RETURN_IF_ERROR(bias.load(bias_of(op)));
+  SPRIG_RETURN_IF_ERROR(bias.load(bias_input(op)));
   const size_t n = dim(w, 0), k = dim(w, 1);
   SPRIG_ASSIGN_OR_RETURN(XnnOpPtr result, new_op());
   SPRIG_RETURN_IF_ERROR(from_xnn(
@@ -334,18 +335,6 @@ Result<XnnOpPtr> create_softmax(const OpSignature& op, const CpuOpContext& conte
   return result;
 }
 
-const fb::Activation* fused_of(const fb::Op& op) {
-  switch (op.type()) {
-    case fb::OpType::Conv2D: return op.options_as_Conv2DOptions()->fused();
-    case fb::OpType::FullyConnected: return op.options_as_FullyConnectedOptions()->fused();
-    case fb::OpType::Add:
-    case fb::OpType::Sub:
-    case fb::OpType::Mul:
-    case fb::OpType::Div: return op.options_as_BinaryOptions()->fused();
-    default: return nullptr;
-  }
-}
-
 Result<XnnOpPtr> create_operator(const OpSignature& op, const OutputClamp& clamp,
                                  const CpuOpContext& context) {
   switch (op.op->type()) {
@@ -376,7 +365,7 @@ bool xnn_op_supported(const OpSignature& op) {
       return op.num_inputs >= 2 && conv_supported(op);
     case fb::OpType::FullyConnected:
       return op.num_inputs >= 2 && is_float_weight(op.inputs[1]) &&
-             (!bias_of(op) || is_float_weight(bias_of(op)));
+             (!bias_input(op) || is_float_weight(bias_input(op)));
     case fb::OpType::Add:
     case fb::OpType::Sub:
     case fb::OpType::Mul:
@@ -405,7 +394,7 @@ Result<std::unique_ptr<CpuOp>> create_xnn_op(const OpSignature& op, const CpuOpC
   if (!xnn_op_supported(op))
     return Status::error(Code::kUnsupported, "XNNPACK does not run %s", op_display_name(*op.op));
   SPRIG_RETURN_IF_ERROR(initialize_xnnpack());
-  const fb::Activation* fused = fused_of(*op.op);
+  const fb::Activation* fused = fused_activation(*op.op);
   OutputClamp clamp;
   const bool clamp_only = activation_as_clamp(fused, &clamp);
   if (!clamp_only) clamp = OutputClamp();
