@@ -1,5 +1,6 @@
-// Conv2D on ResNet-18/50 layer shapes (batch 1, NHWC): our op (Winograd F(4x4,3x3) for 3x3
-// stride 1, GEMM straight over the rows for 1x1) against im2col + the same GEMM, and against
+// Conv2D on ResNet-18/50 layer shapes (batch 1, NHWC): our op (Winograd F(4x4,3x3) or F(2x2,3x3)
+// for 3x3 stride 1, GEMM straight over the rows for 1x1), each Winograd tile on its own, against
+// im2col + the same GEMM, and against
 // XNNPACK's convolution when the build has it. GFLOP/s counts the direct convolution's
 // 2*OH*OW*O*KH*KW*C flops for every path, so the counters compare time.
 //
@@ -64,8 +65,11 @@ void set_counters(benchmark::State& state, const Layer& l) {
       l.flops(), benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
 }
 
-// Our op, through the factory (the path create_conv2d_op picks).
-void Conv2D_own(benchmark::State& state) {
+using ConvFactory = Result<std::unique_ptr<CpuOp>> (*)(const OpSignature&, const OutputClamp&,
+                                                       const CpuOpContext&);
+
+// Our op, made by `factory`.
+void run_own_op(benchmark::State& state, ConvFactory factory) {
   const Layer l = layer_of(state);
   Data d(l);
   TensorView xv{DType::F32, shape_of({1, l.h, l.h, l.c}), d.x.data(), nullptr};
@@ -82,7 +86,7 @@ void Conv2D_own(benchmark::State& state) {
   const TensorView* outputs[1] = {&yv};
   const OpSignature sig{op, inputs, 3, outputs, 1};
   const CpuOpContext context{cpu_features(), l.threads};
-  Result<std::unique_ptr<CpuOp>> created = create_conv2d_op(sig, OutputClamp{0.0f, 1e30f}, context);
+  Result<std::unique_ptr<CpuOp>> created = factory(sig, OutputClamp{0.0f, 1e30f}, context);
   if (!created.ok()) {
     state.SkipWithError(created.status().message());
     return;
@@ -100,6 +104,22 @@ void Conv2D_own(benchmark::State& state) {
   if (pool) pthreadpool_destroy(pool);
   state.SetLabel(conv2d_prefers_own(sig, context) ? "prefers own" : "");
   set_counters(state, l);
+}
+
+// The path create_conv2d_op picks.
+void Conv2D_own(benchmark::State& state) { run_own_op(state, create_conv2d_op); }
+
+// Winograd with each tile, whatever create_conv2d_op would pick.
+template <WinogradTile tile>
+Result<std::unique_ptr<CpuOp>> create_winograd(const OpSignature& op, const OutputClamp& clamp,
+                                               const CpuOpContext& context) {
+  return create_winograd_conv2d_op(op, clamp, context, tile);
+}
+void Conv2D_winograd_f2x2(benchmark::State& state) {
+  run_own_op(state, create_winograd<WinogradTile::kF2x2>);
+}
+void Conv2D_winograd_f4x4(benchmark::State& state) {
+  run_own_op(state, create_winograd<WinogradTile::kF4x4>);
 }
 
 // im2col + GEMM from the same kernels (the path a 3x3 takes without Winograd), chunked as the op
@@ -230,6 +250,8 @@ BENCHMARK(Conv2D_own)
     ->Apply(resnet_other)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
+BENCHMARK(Conv2D_winograd_f2x2)->Apply(resnet_3x3)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(Conv2D_winograd_f4x4)->Apply(resnet_3x3)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(Conv2D_im2col)->Apply(resnet_3x3)->UseRealTime()->Unit(benchmark::kMillisecond);
 #if defined(SPRIG_HAVE_XNNPACK)
 BENCHMARK(Conv2D_xnnpack)

@@ -1,4 +1,5 @@
-// Our Conv2D op (pointwise GEMM, Winograd F(4x4,3x3), im2col + GEMM) on the scalar kernels and
+// Our Conv2D op (pointwise GEMM, Winograd F(4x4,3x3) and F(2x2,3x3), im2col + GEMM) on the
+// scalar kernels and
 // on this machine's SIMD kernels, 1 and 2 threads, against the reference kernel, within the
 // conformance bound |a - b| <= 2e-5 + 2e-4 |b| on N(0,1) inputs (weights N(0, 1/taps)).
 #include <gtest/gtest.h>
@@ -35,8 +36,12 @@ struct ConvCase {
   float min, max;
 };
 
-// Returns the worst |a - b| / (2e-5 + 2e-4 |b|) (fails the test when above 1).
-double check_conv(const ConvCase& t, const CpuFeatures& features, pthreadpool_t pool, int threads) {
+enum class Path { kAuto, kWinogradF2x2, kWinogradF4x4 };
+
+// Returns the worst |a - b| / (2e-5 + 2e-4 |b|) (fails the test when above 1). kAuto: the path
+// create_conv2d_op picks; otherwise Winograd with that tile.
+double check_conv(const ConvCase& t, const CpuFeatures& features, pthreadpool_t pool, int threads,
+                  Path path = Path::kAuto) {
   const int oh = (t.h + t.pad_top + t.pad_bottom - t.dilation_h * (t.kh - 1) - 1) / t.stride_h + 1;
   const int ow = (t.w + t.pad_left + t.pad_right - t.dilation_w * (t.kw - 1) - 1) / t.stride_w + 1;
   const int cg = t.c / t.groups;
@@ -71,8 +76,13 @@ double check_conv(const ConvCase& t, const CpuFeatures& features, pthreadpool_t 
 
   EXPECT_TRUE(conv2d_supported(sig));
   const CpuOpContext context{features, threads};
+  const OutputClamp clamp{t.min, t.max};
   Result<std::unique_ptr<CpuOp>> created =
-      create_conv2d_op(sig, OutputClamp{t.min, t.max}, context);
+      path == Path::kAuto ? create_conv2d_op(sig, clamp, context)
+                          : create_winograd_conv2d_op(sig, clamp, context,
+                                                      path == Path::kWinogradF2x2
+                                                          ? WinogradTile::kF2x2
+                                                          : WinogradTile::kF4x4);
   EXPECT_TRUE(created.ok()) << created.status().message();
   if (!created.ok()) return 0.0;
   AlignedBuffer scratch;
@@ -95,18 +105,18 @@ double check_conv(const ConvCase& t, const CpuFeatures& features, pthreadpool_t 
   return worst;
 }
 
-void check_everywhere(const ConvCase& t) {
+void check_everywhere(const ConvCase& t, Path path = Path::kAuto) {
   pthreadpool_t pool = pthreadpool_create(2);
   const CpuFeatures scalar;
   for (int threads : {1, 2}) {
     pthreadpool_t p = threads > 1 ? pool : nullptr;
     {
       SCOPED_TRACE(::testing::Message() << t.what << " scalar threads=" << threads);
-      check_conv(t, scalar, p, threads);
+      check_conv(t, scalar, p, threads, path);
     }
     {
       SCOPED_TRACE(::testing::Message() << t.what << " native threads=" << threads);
-      check_conv(t, cpu_features(), p, threads);
+      check_conv(t, cpu_features(), p, threads, path);
     }
   }
   pthreadpool_destroy(pool);
@@ -126,15 +136,26 @@ TEST(CpuConv2D, Pointwise) {
   check_everywhere({"1x1 padded", 1, 4, 5, 8, 8, 1, 1, 1, 1, 1, 1, 1, 0, 2, 1, 1, 1, DType::BF16, -kInf, kInf});
 }
 
+// Both tiles on every case, whichever create_conv2d_op would pick.
+void check_winograd(const ConvCase& t) {
+  check_everywhere(t, Path::kWinogradF2x2);
+  check_everywhere(t, Path::kWinogradF4x4);
+}
+
 TEST(CpuConv2D, Winograd3x3) {
-  check_everywhere({"3x3 same", 1, 8, 8, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, DType::F32, -kInf, kInf});
-  check_everywhere({"3x3 odd sizes", 2, 11, 9, 13, 19, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, DType::F32, -kInf, kInf});
-  check_everywhere({"3x3 valid", 1, 10, 7, 8, 9, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, DType::F32, -kInf, kInf});
-  check_everywhere({"3x3 asym pads", 1, 6, 13, 9, 8, 3, 3, 1, 1, 1, 1, 0, 2, 2, 1, 1, 2, DType::F16, -kInf, kInf});
-  check_everywhere({"3x3 clamp", 1, 5, 5, 24, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, DType::F32, -1.0f, 1.0f});
-  check_everywhere({"3x3 channel ranges", 1, 6, 7, 16, 150, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, DType::F32, -2.0f, 2.0f});
-  check_everywhere({"3x3 big pads", 2, 5, 6, 8, 10, 3, 3, 1, 1, 1, 1, 3, 0, 2, 4, 1, 1, DType::F32, -kInf, kInf});
-  check_everywhere({"3x3 tiny image", 1, 1, 2, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, DType::F32, -kInf, kInf});
+  check_winograd({"3x3 same", 1, 8, 8, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, DType::F32, -kInf, kInf});
+  check_winograd({"3x3 odd sizes", 2, 11, 9, 13, 19, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, DType::F32, -kInf, kInf});
+  check_winograd({"3x3 valid", 1, 10, 7, 8, 9, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, DType::F32, -kInf, kInf});
+  check_winograd({"3x3 asym pads", 1, 6, 13, 9, 8, 3, 3, 1, 1, 1, 1, 0, 2, 2, 1, 1, 2, DType::F16, -kInf, kInf});
+  check_winograd({"3x3 clamp", 1, 5, 5, 24, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, DType::F32, -1.0f, 1.0f});
+  check_winograd({"3x3 channel ranges", 1, 6, 7, 16, 150, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, DType::F32, -2.0f, 2.0f});
+  check_winograd({"3x3 big pads", 2, 5, 6, 8, 10, 3, 3, 1, 1, 1, 1, 3, 0, 2, 4, 1, 1, DType::F32, -kInf, kInf});
+  check_winograd({"3x3 tiny image", 1, 1, 2, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, DType::F32, -kInf, kInf});
+}
+
+// Small images with many channels pick F(2x2, 3x3) (ResNet's 7x7x512 layers).
+TEST(CpuConv2D, WinogradSmallImageManyChannels) {
+  check_everywhere({"7x7x160", 1, 7, 7, 160, 144, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, DType::F32, 0.0f, kInf});
 }
 
 TEST(CpuConv2D, Im2col) {
@@ -164,9 +185,12 @@ TEST(CpuConv2D, WinogradAccuracyAtConformanceDepth) {
   for (int c : {64, 128, 256}) {
     const ConvCase t{"deep 3x3", 1, 12, 12, c, 32, 3, 3,          1,     1,   1,
                      1,          1, 1,  1,  1, 1,  1, DType::F32, -kInf, kInf};
-    const double scalar = check_conv(t, CpuFeatures(), nullptr, 1);
-    const double native = check_conv(t, cpu_features(), nullptr, 1);
-    std::printf("C=%d worst error / bound: scalar %.3f native %.3f\n", c, scalar, native);
+    for (Path path : {Path::kWinogradF2x2, Path::kWinogradF4x4}) {
+      const double scalar = check_conv(t, CpuFeatures(), nullptr, 1, path);
+      const double native = check_conv(t, cpu_features(), nullptr, 1, path);
+      std::printf("%s C=%d worst error / bound: scalar %.3f native %.3f\n",
+                  path == Path::kWinogradF2x2 ? "F(2x2,3x3)" : "F(4x4,3x3)", c, scalar, native);
+    }
   }
 }
 

@@ -1,8 +1,9 @@
 // Conv2D (groups == 1, or grouped but not depthwise) with our own kernels, three ways:
 //   - 1x1, stride 1, no padding: one GEMM per group straight over the NHWC rows (no copy);
-//   - 3x3, stride 1, dilation 1, groups 1, at least kWinogradMinChannels in and out channels,
-//     and either small weights or enough 4x4 output tiles (use_winograd): Winograd F(4x4, 3x3)
-//     (input transform, 36 GEMMs, output transform);
+//   - 3x3, stride 1, dilation 1, groups 1, at least kWinogradMinChannels in and out channels:
+//     Winograd (input transform, one GEMM per tile position, output transform), F(4x4, 3x3) when
+//     its transformed weights are small or shared by enough tiles, else F(2x2, 3x3)
+//     (winograd_tile_for);
 //   - everything else: im2col + GEMM.
 // Work that needs scratch goes in chunks of output pixels (im2col) or tiles (Winograd) whose
 // buffers stay within kScratchBudget; the parallel tasks of a chunk write disjoint parts of the
@@ -74,17 +75,17 @@ bool is_winograd_shape(const OpSignature& op) {
          static_cast<size_t>(w[0]) >= kWinogradMinChannels;
 }
 
-size_t winograd_tiles(const ConvGeometry& g) {
-  return g.batch * divide_up(g.out_h, kWinogradOutputTile) *
-         divide_up(g.out_w, kWinogradOutputTile);
+size_t winograd_tiles(const ConvGeometry& g, WinogradTile tile) {
+  const size_t side = winograd_shape(tile).output_tile;
+  return g.batch * divide_up(g.out_h, side) * divide_up(g.out_w, side);
 }
 
-// Whether Winograd beats im2col + GEMM: always when the transformed weights (36*C*O floats) are
-// small, otherwise only when enough tiles share them (7x7x512 -> 512, 4 tiles: im2col is faster).
-bool use_winograd(const OpSignature& op) {
-  if (!is_winograd_shape(op)) return false;
-  const ConvGeometry g = geometry_of(op);
-  return g.in_c * g.out_c <= 128 * 128 || winograd_tiles(g) >= 16;
+// F(4x4, 3x3) when its transformed weights (36*C*O floats) are small or shared by at least 16
+// tiles; otherwise F(2x2, 3x3), whose weights are 16*C*O floats and whose tiles are 4x as many
+// (7x7x512 -> 512: 16 tiles instead of 4).
+WinogradTile winograd_tile_for(const ConvGeometry& g) {
+  const bool f4 = g.in_c * g.out_c <= 128 * 128 || winograd_tiles(g, WinogradTile::kF4x4) >= 16;
+  return f4 ? WinogradTile::kF4x4 : WinogradTile::kF2x2;
 }
 
 // 1x1 stride 1 unpadded: y[m, g*Og + n] = x[m, g*Cg + :] . w[g*Og + n, :], one GEMM per group
@@ -202,42 +203,44 @@ class Im2colConv final : public CpuOp {
   size_t chunk_begin_ = 0, chunk_end_ = 0;
 };
 
-// Winograd F(4x4, 3x3). The output's 4x4 tiles are cut into blocks, and the output channels
-// into ranges when there are too few blocks to share among the threads. One parallel task per
-// (block, range) transforms the block's input tiles into V [36][block][C], multiplies V[xi] by
+// Winograd F(4x4, 3x3) or F(2x2, 3x3). The output's tiles are cut into blocks, and the output
+// channels into ranges when there are too few blocks to share among the threads. One parallel task
+// per (block, range) transforms the block's input tiles into V [36][block][C], multiplies V[xi] by
 // its columns of U[xi] [C][O] into M [36][block][range] and transforms M back into y (tasks of
 // one block repeat its input transform, which costs little beside the GEMMs). Each task has its
 // own part of the scratch, so a whole chunk is one parallel call (one barrier: a thread
 // descheduled by another process stalls the op once, not once per phase).
 class WinogradConv final : public CpuOp {
  public:
-  Status init(const OpSignature& op, const OutputClamp& clamp, const CpuOpContext& context) {
+  Status init(const OpSignature& op, const OutputClamp& clamp, const CpuOpContext& context,
+              WinogradTile tile) {
     geometry_ = geometry_of(op);
     const ConvGeometry& g = geometry_;
     x_ = op.inputs[0]->f32();
     y_ = op.outputs[0]->f32();
-    transforms_ = select_f32_winograd_kernels(context.features);
+    shape_ = winograd_shape(tile);
+    transforms_ = select_f32_winograd_kernels(context.features, tile);
     kernel_ = select_f32_gemm_kernel(context.features);
     const size_t nr = static_cast<size_t>(kernel_.nr);
     const size_t mr = static_cast<size_t>(kernel_.mr);
     position_size_ = f32_gemm_packed_b_size(g.in_c, g.out_c, nr);
     const TensorView& w = *op.inputs[1];
-    if (!packed_.allocate(kWinogradPositions * position_size_ * sizeof(float)))
+    if (!packed_.allocate(shape_.positions * position_size_ * sizeof(float)))
       return Status(Code::kOutOfMemory, "cpu: no memory for Conv2D Winograd weights");
-    f32_winograd_f4x4_3x3_pack_weights(g.out_c, g.in_c, w.dtype, w.data, nr, packed_.as<float>());
+    f32_winograd_3x3_pack_weights(tile, g.out_c, g.in_c, w.dtype, w.data, nr, packed_.as<float>());
     const TensorView* b = bias_of(op);
     if (b != nullptr) SPRIG_RETURN_IF_ERROR(pack_bias(*b, 1, g.out_c, g.out_c, "Conv2D", &bias_));
     clamp_ = clamp;
     kc_ = f32_gemm_kc(g.in_c);
-    tiles_h_ = divide_up(g.out_h, kWinogradOutputTile);
-    tiles_w_ = divide_up(g.out_w, kWinogradOutputTile);
+    tiles_h_ = divide_up(g.out_h, shape_.output_tile);
+    tiles_w_ = divide_up(g.out_w, shape_.output_tile);
     total_tiles_ = g.batch * tiles_h_ * tiles_w_;
     // Blocks as large as kBlockBudget allows (each task reads its columns of U once), but small
     // enough for about four tasks per thread when there are threads; then output-channel ranges
     // (multiples of NR, at least kMinRange) if blocks alone cannot make that many tasks.
     const size_t threads = context.num_threads > 1 ? static_cast<size_t>(context.num_threads) : 1;
     const size_t wanted = threads > 1 ? 4 * threads : 1;
-    const size_t tile_bytes = kWinogradPositions * (g.in_c + g.out_c) * sizeof(float);
+    const size_t tile_bytes = shape_.positions * (g.in_c + g.out_c) * sizeof(float);
     size_t block = kBlockBudget / tile_bytes / mr * mr;
     if (block < mr) block = mr;
     if (threads > 1) {
@@ -279,9 +282,7 @@ class WinogradConv final : public CpuOp {
   static constexpr size_t kBlockBudget = size_t{2} << 20;  // V and M bytes of one block
   static constexpr size_t kMinRange = 64;                  // output channels per task, at least
 
-  size_t task_floats() const {
-    return kWinogradPositions * block_tiles_ * (geometry_.in_c + range_);
-  }
+  size_t task_floats() const { return shape_.positions * block_tiles_ * (geometry_.in_c + range_); }
 
   static void task(void* context, size_t i, size_t j) {
     static_cast<WinogradConv*>(context)->compute(i, j);
@@ -295,31 +296,30 @@ class WinogradConv final : public CpuOp {
     const size_t o0 = j * range_;
     const size_t channels = g.out_c - o0 < range_ ? g.out_c - o0 : range_;
     float* v = scratch_ + (i * ranges_ + j) * task_floats();
-    float* m = v + kWinogradPositions * block_tiles_ * g.in_c;
+    float* m = v + shape_.positions * block_tiles_ * g.in_c;
+    const size_t side = shape_.output_tile;
     const size_t v_stride = block_tiles_ * g.in_c, m_stride = block_tiles_ * range_;
     for (size_t t = 0; t < count; ++t) {
       size_t n, th, tw;
       tile_position(t0 + t, &n, &th, &tw);
-      const ptrdiff_t ih0 =
-          static_cast<ptrdiff_t>(th * kWinogradOutputTile) - static_cast<ptrdiff_t>(g.pad_top);
-      const ptrdiff_t iw0 =
-          static_cast<ptrdiff_t>(tw * kWinogradOutputTile) - static_cast<ptrdiff_t>(g.pad_left);
+      const ptrdiff_t ih0 = static_cast<ptrdiff_t>(th * side) - static_cast<ptrdiff_t>(g.pad_top);
+      const ptrdiff_t iw0 = static_cast<ptrdiff_t>(tw * side) - static_cast<ptrdiff_t>(g.pad_left);
       transforms_.input(x_ + n * g.in_h * g.in_w * g.in_c, g.in_h, g.in_w, g.in_c, ih0, iw0,
                         v + t * g.in_c, v_stride);
     }
     // The range's columns of U[xi] are whole panels: o0 is a multiple of NR.
     const float* u = packed_.as<float>() + o0 * g.in_c;
     constexpr float kInf = std::numeric_limits<float>::infinity();
-    for (size_t xi = 0; xi < kWinogradPositions; ++xi)
+    for (size_t xi = 0; xi < shape_.positions; ++xi)
       f32_gemm_compute(kernel_, 0, count, 0, channels, g.in_c, kc_, v + xi * v_stride, g.in_c,
                        u + xi * position_size_, nullptr, m + xi * m_stride, range_, -kInf, kInf);
     const float* bias = bias_.data() != nullptr ? bias_.as<float>() + o0 : nullptr;
     for (size_t t = 0; t < count; ++t) {
       size_t n, th, tw;
       tile_position(t0 + t, &n, &th, &tw);
-      const size_t oh0 = th * kWinogradOutputTile, ow0 = tw * kWinogradOutputTile;
-      const size_t rows = g.out_h - oh0 < kWinogradOutputTile ? g.out_h - oh0 : kWinogradOutputTile;
-      const size_t cols = g.out_w - ow0 < kWinogradOutputTile ? g.out_w - ow0 : kWinogradOutputTile;
+      const size_t oh0 = th * side, ow0 = tw * side;
+      const size_t rows = g.out_h - oh0 < side ? g.out_h - oh0 : side;
+      const size_t cols = g.out_w - ow0 < side ? g.out_w - ow0 : side;
       transforms_.output(m + t * range_, m_stride, channels, bias,
                          y_ + ((n * g.out_h + oh0) * g.out_w + ow0) * g.out_c + o0,
                          g.out_w * g.out_c, g.out_c, rows, cols, clamp_.min, clamp_.max);
@@ -336,6 +336,7 @@ class WinogradConv final : public CpuOp {
   ConvGeometry geometry_;
   const float* x_ = nullptr;
   float* y_ = nullptr;
+  WinogradShape shape_{};
   F32WinogradKernels transforms_;
   F32GemmKernel kernel_;
   AlignedBuffer packed_, bias_;
@@ -348,13 +349,22 @@ class WinogradConv final : public CpuOp {
   size_t chunk_first_block_ = 0;
 };
 
-template <typename Op>
+template <typename Op, typename... Options>
 Result<std::unique_ptr<CpuOp>> make_op(const OpSignature& op, const OutputClamp& clamp,
-                                       const CpuOpContext& context) {
+                                       const CpuOpContext& context, Options... options) {
   std::unique_ptr<Op> result(new (std::nothrow) Op());
   if (!result) return Status(Code::kOutOfMemory, "cpu: no memory for a Conv2D op");
-  SPRIG_RETURN_IF_ERROR(result->init(op, clamp, context));
+  SPRIG_RETURN_IF_ERROR(result->init(op, clamp, context, options...));
   return std::unique_ptr<CpuOp>(std::move(result));
+}
+
+Status check_conv2d_op(const OpSignature& op) {
+  if (!conv2d_supported(op))
+    return Status::error(Code::kUnsupported, "cpu: Conv2D shape or dtypes not supported");
+  if (op.inputs[0]->data == nullptr || op.inputs[1]->data == nullptr ||
+      op.outputs[0]->data == nullptr)
+    return Status::error(Code::kInvalidArgument, "cpu: Conv2D tensors without data");
+  return Status::ok_status();
 }
 
 }  // namespace
@@ -386,26 +396,32 @@ bool conv2d_supported(const OpSignature& op) {
 }
 
 bool conv2d_prefers_own(const OpSignature& op, const CpuOpContext& context) {
-  if (!conv2d_supported(op) || !use_winograd(op)) return false;
-  // Measured against XNNPACK's indirect GEMM (bench/micro/conv2d_bench.cc): Winograd is 2-2.8x
-  // faster on ResNet's 56x56x64, 28x28x128 and 14x14x256 3x3 layers and slower on 7x7x512
-  // (4 tiles share 9.4 MB of transformed weights), so it needs enough tiles and channels, and
-  // SIMD transforms and GEMM.
+  if (!conv2d_supported(op) || !is_winograd_shape(op)) return false;
+  // Measured against XNNPACK's indirect GEMM (bench/micro/conv2d_bench.cc): Winograd is faster
+  // on ResNet's 56x56x64, 28x28x128 and 14x14x256 (F(4x4)) and 7x7x512 (F(2x2)) 3x3 layers when
+  // it has enough tiles and channels, and SIMD transforms and GEMM.
   const ConvGeometry g = geometry_of(op);
   const bool simd = context.features.avx2_fma || context.features.neon_fma;
-  return simd && winograd_tiles(g) >= 16 && g.in_c >= 16 && g.out_c >= 16;
+  return simd && winograd_tiles(g, winograd_tile_for(g)) >= 16 && g.in_c >= 16 && g.out_c >= 16;
 }
 
 Result<std::unique_ptr<CpuOp>> create_conv2d_op(const OpSignature& op, const OutputClamp& clamp,
                                                 const CpuOpContext& context) {
-  if (!conv2d_supported(op))
-    return Status::error(Code::kUnsupported, "cpu: Conv2D shape or dtypes not supported");
-  if (op.inputs[0]->data == nullptr || op.inputs[1]->data == nullptr ||
-      op.outputs[0]->data == nullptr)
-    return Status::error(Code::kInvalidArgument, "cpu: Conv2D tensors without data");
+  SPRIG_RETURN_IF_ERROR(check_conv2d_op(op));
   if (is_pointwise(op)) return create_pointwise_conv(op, clamp, context);
-  if (use_winograd(op)) return make_op<WinogradConv>(op, clamp, context);
+  if (is_winograd_shape(op))
+    return make_op<WinogradConv>(op, clamp, context, winograd_tile_for(geometry_of(op)));
   return make_op<Im2colConv>(op, clamp, context);
+}
+
+Result<std::unique_ptr<CpuOp>> create_winograd_conv2d_op(const OpSignature& op,
+                                                         const OutputClamp& clamp,
+                                                         const CpuOpContext& context,
+                                                         WinogradTile tile) {
+  SPRIG_RETURN_IF_ERROR(check_conv2d_op(op));
+  if (!is_winograd_shape(op))
+    return Status::error(Code::kUnsupported, "cpu: Conv2D is not 3x3 stride 1 for Winograd");
+  return make_op<WinogradConv>(op, clamp, context, tile);
 }
 
 }  // namespace sprig::cpu

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "backends/cpu/cpu_op.h"
+#include "backends/cpu/kernels/winograd/winograd.h"
 #include "backends/cpu/ops/fused_activation.h"
 
 namespace sprig::cpu {
@@ -21,6 +22,12 @@ bool conv2d_supported(const OpSignature& op);
 bool conv2d_prefers_own(const OpSignature& op, const CpuOpContext& context);
 Result<std::unique_ptr<CpuOp>> create_conv2d_op(const OpSignature& op, const OutputClamp& clamp,
                                                 const CpuOpContext& context);
+// The Winograd path with a chosen tile (tests and benchmarks); kUnsupported unless 3x3 stride 1
+// dilation 1 groups 1 with at least 8 channels in and out.
+Result<std::unique_ptr<CpuOp>> create_winograd_conv2d_op(const OpSignature& op,
+                                                         const OutputClamp& clamp,
+                                                         const CpuOpContext& context,
+                                                         WinogradTile tile);
 
 // FullyConnected: x [..., K], w [N, K] (F32/F16/BF16), bias [N] or null.
 bool fully_connected_supported(const OpSignature& op);
@@ -50,8 +57,10 @@ Result<std::unique_ptr<CpuOp>> create_pool2d_op(const OpSignature& op, const Cpu
 Result<std::unique_ptr<CpuOp>> create_global_average_pool_op(const OpSignature& op,
                                                              const CpuOpContext& context);
 bool softmax_supported(const OpSignature& op);
-Result<std::unique_ptr<CpuOp>> create_softmax_op(const OpSignature& op, const CpuOpContext& context);
-Result<std::unique_ptr<CpuOp>> create_reshape_op(const OpSignature& op, const CpuOpContext& context);
+Result<std::unique_ptr<CpuOp>> create_softmax_op(const OpSignature& op,
+                                                 const CpuOpContext& context);
+Result<std::unique_ptr<CpuOp>> create_reshape_op(const OpSignature& op,
+                                                 const CpuOpContext& context);
 bool concat_supported(const OpSignature& op);
 Result<std::unique_ptr<CpuOp>> create_concat_op(const OpSignature& op, const CpuOpContext& context);
 

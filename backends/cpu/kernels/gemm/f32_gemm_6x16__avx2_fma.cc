@@ -1,5 +1,6 @@
-// 6x16 f32 GEMM microkernel, AVX2 + FMA: 12 accumulators, two B vectors, one A broadcast. Calls
-// with fewer rows (M tails, Winograd blocks, GEMV) run a copy compiled for exactly that many.
+// 6x16 f32 GEMM microkernel, AVX2 + FMA: 12 accumulators, two B vectors, one A broadcast, and a
+// software prefetch of B ahead of its reads. Calls with fewer rows (M tails, Winograd blocks,
+// GEMV) run a copy compiled for exactly that many.
 #include <immintrin.h>
 
 #include "backends/cpu/kernels/gemm/gemm.h"
@@ -36,6 +37,13 @@ inline void store_row(float* c, Row r, size_t nc, __m256i mask_lo, __m256i mask_
     _mm256_maskstore_ps(c + 8, mask_hi, r.hi);
   }
 }
+
+// How far ahead of its reads of B the kernel prefetches (into L2): 12 KiB, 192 rows of B. When B
+// comes from memory (weights used by few rows: small images, Winograd), the hardware prefetcher
+// alone keeps too few lines in flight and the kernel waits on every line. Measured on 16x512x512
+// GEMMs over 64 MiB of B: 51 GFLOP/s without, 72 prefetching 3 KiB ahead into L1, 84 with this;
+// no change where B is in cache.
+constexpr size_t kPrefetchFloats = 3072;
 
 inline void fma_row(Row& r, const float* a, __m256 b0, __m256 b1) {
   const __m256 va = _mm256_broadcast_ss(a);
@@ -77,6 +85,7 @@ void gemm_rows(size_t nc, size_t kc, const float* a, size_t a_stride, const floa
   }
 
   for (size_t k = 0; k < kc; ++k) {
+    _mm_prefetch(reinterpret_cast<const char*>(b + kPrefetchFloats), _MM_HINT_T1);
     const __m256 b0 = _mm256_loadu_ps(b);
     const __m256 b1 = _mm256_loadu_ps(b + 8);
     b += 16;

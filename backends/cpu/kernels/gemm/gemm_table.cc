@@ -35,22 +35,16 @@ void f32_gemm_compute(const F32GemmKernel& kernel, size_t m0, size_t m1, size_t 
   constexpr float kInf = std::numeric_limits<float>::infinity();
   const size_t mr = static_cast<size_t>(kernel.mr);
   const size_t nr = static_cast<size_t>(kernel.nr);
-  for (size_t k0 = 0; k0 < k; k0 += kc) {
-    const size_t kb = k - k0 < kc ? k - k0 : kc;
-    const bool first = k0 == 0;
-    const bool last = k0 + kb == k;
-    for (size_t n = n0; n < n1; n += nr) {
-      const size_t nc = n1 - n < nr ? n1 - n : nr;
+  // Panel by panel, and K-blocks in order within a panel: B is read front to back, so the
+  // microkernel's prefetch ahead of its reads lands on the block it needs next.
+  for (size_t n = n0; n < n1; n += nr) {
+    const size_t nc = n1 - n < nr ? n1 - n : nr;
+    for (size_t k0 = 0; k0 < k; k0 += kc) {
+      const size_t kb = k - k0 < kc ? k - k0 : kc;
+      const bool first = k0 == 0;
+      const bool last = k0 + kb == k;
       const float* panel = packed_b + (n / nr) * k * nr + k0 * nr;
       const float* init = first ? (bias != nullptr ? bias + n : kZeros) : nullptr;
-      if (n + nr < n1 && m1 - m0 > mr) {
-        // The next panel's block is far away in memory (panels are K rows deep): start its
-        // fetch while several row slices use this one, one prefetch per 64-byte line. (With one
-        // slice, as in a GEMV, the hardware prefetcher does better alone.)
-        const char* next = reinterpret_cast<const char*>(panel + k * nr);
-        for (size_t line = 0; line < kb * nr * sizeof(float); line += 64)
-          __builtin_prefetch(next + line);
-      }
       for (size_t m = m0; m < m1; m += mr) {
         const size_t rows = m1 - m < mr ? m1 - m : mr;
         kernel.ukernel(rows, nc, kb, a + m * a_stride + k0, a_stride, panel, init,

@@ -1,5 +1,5 @@
-// F(4x4, 3x3) Winograd transforms with NEON, 4 channels per vector (one channel at a time for
-// the last c % 4). Compiled for aarch64 and armv7 (NEON + VFPv4).
+// Winograd F(2x2, 3x3) and F(4x4, 3x3) transforms with NEON, 4 channels per vector (one channel at
+// a time for the last c % 4). Compiled for aarch64 and armv7 (NEON + VFPv4).
 #if defined(__aarch64__) || defined(__arm__)
 #include <arm_neon.h>
 
@@ -38,11 +38,29 @@ struct TailOps {
 
 }  // namespace
 
+void f32_winograd_f2x2_3x3_input__neon(const float* x, size_t h, size_t w, size_t c, ptrdiff_t ih0,
+                                       ptrdiff_t iw0, float* v, size_t v_stride) {
+  const size_t full = c / 4 * 4;
+  winograd_input_channels<NeonOps, WinogradF2x2>(x, h, w, c, ih0, iw0, v, v_stride, 0, full);
+  winograd_input_channels<TailOps, WinogradF2x2>(x, h, w, c, ih0, iw0, v, v_stride, full, c);
+}
+
+void f32_winograd_f2x2_3x3_output__neon(const float* m, size_t m_stride, size_t o,
+                                        const float* bias, float* y, size_t y_row_stride,
+                                        size_t y_pixel_stride, size_t rows, size_t cols, float min,
+                                        float max) {
+  const size_t full = o / 4 * 4;
+  winograd_output_channels<NeonOps, WinogradF2x2>(m, m_stride, bias, y, y_row_stride,
+                                                  y_pixel_stride, rows, cols, min, max, 0, full);
+  winograd_output_channels<TailOps, WinogradF2x2>(m, m_stride, bias, y, y_row_stride,
+                                                  y_pixel_stride, rows, cols, min, max, full, o);
+}
+
 void f32_winograd_f4x4_3x3_input__neon(const float* x, size_t h, size_t w, size_t c, ptrdiff_t ih0,
                                        ptrdiff_t iw0, float* v, size_t v_stride) {
   const size_t full = c / 4 * 4;
-  winograd_input_channels<NeonOps>(x, h, w, c, ih0, iw0, v, v_stride, 0, full);
-  winograd_input_channels<TailOps>(x, h, w, c, ih0, iw0, v, v_stride, full, c);
+  winograd_input_channels<NeonOps, WinogradF4x4>(x, h, w, c, ih0, iw0, v, v_stride, 0, full);
+  winograd_input_channels<TailOps, WinogradF4x4>(x, h, w, c, ih0, iw0, v, v_stride, full, c);
 }
 
 void f32_winograd_f4x4_3x3_output__neon(const float* m, size_t m_stride, size_t o,
@@ -50,10 +68,10 @@ void f32_winograd_f4x4_3x3_output__neon(const float* m, size_t m_stride, size_t 
                                         size_t y_pixel_stride, size_t rows, size_t cols, float min,
                                         float max) {
   const size_t full = o / 4 * 4;
-  winograd_output_channels<NeonOps>(m, m_stride, bias, y, y_row_stride, y_pixel_stride, rows, cols,
-                                    min, max, 0, full);
-  winograd_output_channels<TailOps>(m, m_stride, bias, y, y_row_stride, y_pixel_stride, rows, cols,
-                                    min, max, full, o);
+  winograd_output_channels<NeonOps, WinogradF4x4>(m, m_stride, bias, y, y_row_stride,
+                                                  y_pixel_stride, rows, cols, min, max, 0, full);
+  winograd_output_channels<TailOps, WinogradF4x4>(m, m_stride, bias, y, y_row_stride,
+                                                  y_pixel_stride, rows, cols, min, max, full, o);
 }
 
 }  // namespace sprig::cpu
