@@ -66,8 +66,7 @@ int64_t ThreadPool::Samples::median() const {
 
 void ThreadPool::park_workers() {
   // An empty task per thread with the yield flag: the workers go to sleep at once instead of
-  // spinning for the next command, which would take the core from the next serial run or from
-  // other processes between runs.
+  // spinning for the next command, which would take a core from the serial runs that follow.
   pthreadpool_parallelize_1d(
       pool_, [](void*, size_t) {}, nullptr, static_cast<size_t>(num_threads_),
       PTHREADPOOL_FLAG_YIELD_WORKERS);
@@ -90,12 +89,13 @@ void ThreadPool::begin_run() {
       probe_serial_ = !prefer_serial();
     }
   }
+  const bool was_serial = serial_run_;
   serial_run_ = probe_left_ > 0 ? probe_serial_ : prefer_serial();
+  if (serial_run_ && !was_serial) park_workers();
 }
 
 void ThreadPool::end_run(int64_t nanoseconds) {
   if (!pool_) return;
-  if (!serial_run_) park_workers();
   if (serial_run_) {
     serial_.add(nanoseconds);
     ++serial_runs_;
