@@ -1,7 +1,7 @@
 // The CPU backend's own elementwise ops against the reference kernels for every kernel variant
 // this machine can run: every activation kind (in place too), Add/Sub/Mul/Div with every form of
-// broadcast in both operand orders and fused activations, Softmax along each axis, Reshape and
-// Concat.
+// broadcast in both operand orders and fused activations, Softmax along each axis, Reshape,
+// Concat and Transpose.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,6 +14,7 @@
 #include "backends/reference/kernels/binary.h"
 #include "backends/reference/kernels/concat.h"
 #include "backends/reference/kernels/softmax.h"
+#include "backends/reference/kernels/transpose.h"
 #include "tests/unit/cpu_op_test_util.h"
 
 namespace sprig::cpu {
@@ -299,6 +300,61 @@ TEST(CpuElementwise, Concat) {
   check_concat({{1, 56, 56, 24}, {1, 56, 56, 40}}, -1);  // many rows
   check_concat({{1, 200000}, {1, 100001}}, 1);           // few, long blocks
   check_concat({{5}}, 0);
+}
+
+// ---- transpose -------------------------------------------------------------------------------
+
+void check_transpose(const std::vector<int64_t>& dims, const std::vector<int32_t>& perm) {
+  SCOPED_TRACE(::testing::Message() << "rank " << dims.size() << " perm[0] " << perm[0]);
+  std::vector<int64_t> ydims;
+  for (int32_t p : perm) ydims.push_back(dims[static_cast<size_t>(p)]);
+  const TensorView probe = view(DType::F32, dims, nullptr);
+  const std::vector<float> x = normal(static_cast<size_t>(probe.shape.numel()), 60);
+  std::vector<float> want(x.size()), got(x.size());
+  OpBuffer op(fb::OpType::Transpose, fb::OpOptions::TransposeOptions,
+              [&](flatbuffers::FlatBufferBuilder& fbb) {
+                return fb::CreateTransposeOptions(fbb, fbb.CreateVector(perm));
+              });
+  const TensorView xv = view(DType::F32, dims, x.data());
+  ASSERT_TRUE(reference::f32_transpose__ref(xv, *op.op->options_as_TransposeOptions(),
+                                            view(DType::F32, ydims, want.data()))
+                  .ok());
+  const TensorView yv = view(DType::F32, ydims, got.data());
+  const TensorView* inputs[1] = {&xv};
+  const TensorView* outputs[1] = {&yv};
+  const OpSignature sig{op.op, inputs, 1, outputs, 1};
+  ASSERT_TRUE(transpose_supported(sig));
+  run_variants(sig, &got, want, create_transpose_op);
+}
+
+TEST(CpuElementwise, Transpose) {
+  check_transpose({1, 3, 224, 224}, {0, 2, 3, 1});  // NCHW -> NHWC, a model's input
+  check_transpose({2, 7, 9, 40}, {0, 3, 1, 2});     // NHWC -> NCHW
+  check_transpose({33, 65}, {1, 0});                // partial tiles both ways
+  check_transpose({2, 3, 4, 5}, {2, 3, 0, 1});      // axes that merge: a 2-D transpose
+  check_transpose({2, 3, 4, 5, 6}, {4, 1, 3, 0, 2});
+  check_transpose({4, 1, 6, 1}, {3, 2, 1, 0});  // size-1 axes
+  check_transpose({3, 5, 7}, {0, 1, 2});        // identity: one copy
+  check_transpose({3, 5, 7}, {1, 0, 2});        // rows move, runs stay contiguous
+  check_transpose({1, 1}, {1, 0});              // one element
+  check_transpose({6}, {0});
+  check_transpose({4, 0, 3}, {2, 0, 1});  // empty
+}
+
+TEST(CpuElementwise, TransposeRejectsBadPerm) {
+  std::vector<float> x(6), y(6);
+  OpBuffer op(
+      fb::OpType::Transpose, fb::OpOptions::TransposeOptions,
+      [&](flatbuffers::FlatBufferBuilder& fbb) {
+        return fb::CreateTransposeOptions(fbb, fbb.CreateVector(std::vector<int32_t>{0, 0}));
+      });
+  const TensorView xv = view(DType::F32, {2, 3}, x.data());
+  const TensorView yv = view(DType::F32, {3, 2}, y.data());
+  const TensorView* inputs[1] = {&xv};
+  const TensorView* outputs[1] = {&yv};
+  const OpSignature sig{op.op, inputs, 1, outputs, 1};
+  EXPECT_FALSE(transpose_supported(sig));
+  EXPECT_EQ(create_transpose_op(sig, CpuOpContext()).status().code(), Code::kUnsupported);
 }
 
 }  // namespace

@@ -51,7 +51,7 @@ Result<std::unique_ptr<CpuOp>> create_activation_op(const ActivationParams& acti
 bool binary_supported(const OpSignature& op);
 Result<std::unique_ptr<CpuOp>> create_binary_op(const OpSignature& op, const CpuOpContext& context);
 
-// MaxPool2D / AveragePool2D, GlobalAveragePool, Softmax, Reshape, Concat.
+// MaxPool2D / AveragePool2D, GlobalAveragePool, Softmax, Reshape, Concat, Transpose.
 bool pool2d_supported(const OpSignature& op);
 Result<std::unique_ptr<CpuOp>> create_pool2d_op(const OpSignature& op, const CpuOpContext& context);
 Result<std::unique_ptr<CpuOp>> create_global_average_pool_op(const OpSignature& op,
@@ -62,6 +62,10 @@ Result<std::unique_ptr<CpuOp>> create_softmax_op(const OpSignature& op,
 Result<std::unique_ptr<CpuOp>> create_reshape_op(const OpSignature& op,
                                                  const CpuOpContext& context);
 bool concat_supported(const OpSignature& op);
+// Transpose of any 4-byte dtype, rank up to kMaxRank.
+bool transpose_supported(const OpSignature& op);
+Result<std::unique_ptr<CpuOp>> create_transpose_op(const OpSignature& op,
+                                                   const CpuOpContext& context);
 Result<std::unique_ptr<CpuOp>> create_concat_op(const OpSignature& op, const CpuOpContext& context);
 
 }  // namespace sprig::cpu

@@ -29,8 +29,7 @@ bool all_f32_activations(const OpSignature& op) {
 // op's fused activation is not a clamp.
 template <typename Factory>
 Result<std::unique_ptr<CpuOp>> with_fused_activation(const OpSignature& op,
-                                                     const CpuOpContext& context,
-                                                     Factory factory) {
+                                                     const CpuOpContext& context, Factory factory) {
   const fb::Activation* activation = fused_activation(*op.op);
   OutputClamp clamp;
   if (activation_as_clamp(activation, &clamp)) return factory(op, clamp, context);
@@ -77,6 +76,8 @@ bool own_op_supported(const OpSignature& op) {
       return softmax_supported(op);
     case fb::OpType::Concat:
       return concat_supported(op);
+    case fb::OpType::Transpose:
+      return transpose_supported(op);
     default:
       return false;
   }
@@ -105,8 +106,8 @@ Result<std::unique_ptr<CpuOp>> create_own_op(const OpSignature& op, const CpuOpC
       const TensorView& y = *op.outputs[0];
       return create_activation_op(
           activation_params(op.op->options_as_ActivationOptions()->activation()),
-                                  op.inputs[0]->as<const float>(), y.as<float>(),
-                                  static_cast<size_t>(y.shape.numel()), context);
+          op.inputs[0]->as<const float>(), y.as<float>(), static_cast<size_t>(y.shape.numel()),
+          context);
     }
     case fb::OpType::MaxPool2D:
     case fb::OpType::AveragePool2D:
@@ -119,6 +120,8 @@ Result<std::unique_ptr<CpuOp>> create_own_op(const OpSignature& op, const CpuOpC
       return create_reshape_op(op, context);
     case fb::OpType::Concat:
       return create_concat_op(op, context);
+    case fb::OpType::Transpose:
+      return create_transpose_op(op, context);
     default:
       return Status::error(Code::kUnsupported, "cpu: no own kernel for %s",
                            op_display_name(*op.op));
