@@ -6,6 +6,7 @@
 
 #include "backends/reference/kernels/op_kernels.h"
 #include "runtime/core/model.h"
+#include "runtime/core/quantization.h"
 #include "runtime/ops/op_check.h"
 #include "runtime/ops/op_signature.h"
 
@@ -14,7 +15,7 @@ namespace {
 
 using reference::OpKernel;
 
-// An F32 copy of a weight stored as F16 or BF16.
+// An F32 copy of a weight stored as F16 or BF16, or quantized.
 struct ConvertedWeight {
   TensorView source;
   TensorView view;  // F32, the source's shape, data = buffer
@@ -22,6 +23,10 @@ struct ConvertedWeight {
 };
 
 void convert_to_f32(const TensorView& source, float* destination) {
+  if (is_quantized_dtype(source.dtype)) {
+    (void)dequantize_to_f32(source, destination);  // op_check made sure it is quantized
+    return;
+  }
   const uint16_t* bits = source.as<const uint16_t>();
   const int64_t n = source.shape.numel();
   if (source.dtype == DType::F16) {
@@ -55,8 +60,8 @@ class ReferenceProgram final : public BackendProgram {
   }
 
  private:
-  // The F32 view of F16/BF16 tensor `tensor_index`, converted once per program; `by_tensor`
-  // remembers conversions already made during build.
+  // The F32 view of F16/BF16/quantized tensor `tensor_index`, converted once per program;
+  // `by_tensor` remembers conversions already made during build.
   Result<const TensorView*> converted(const PrepareContext& context, int tensor_index,
                                       std::vector<ConvertedWeight*>* by_tensor);
 

@@ -22,6 +22,11 @@ struct Value {
   bool is_constant = false;
   std::vector<uint8_t> data;                        // constants only, dense row-major
   std::shared_ptr<fb::QuantizationT> quantization;  // null when not quantized
+  // Group-wise scales (F16) and zero points (I8) of a quantized constant, too many to list in
+  // `quantization`: the serializer writes them as constant tensors of their own and points
+  // quantization's scale_tensor / zero_point_tensor at them. Empty when not used.
+  std::vector<uint8_t> group_scales;
+  std::vector<uint8_t> group_zero_points;
 
   int64_t numel() const;
   // Constant data converted to float (f32, f16, bf16, i32, i64, i8, u8).

@@ -30,6 +30,27 @@ std::unique_ptr<fb::TensorT> make_tensor(const Value& value) {
   return tensor;
 }
 
+// Stores `bytes` as a new 1-D constant tensor of `dtype`; returns its index.
+int append_constant(const std::string& name, fb::DType dtype, const std::vector<uint8_t>& bytes,
+                    Layout* layout, fb::GraphT* out) {
+  const int64_t numel = static_cast<int64_t>(bytes.size() * 8 / static_cast<size_t>(dtype_bits(dtype)));
+  const uint64_t offset = align_up(layout->segment.size(), kTensorAlignment);
+  layout->segment.resize(offset + bytes.size());
+  if (!bytes.empty()) std::memcpy(layout->segment.data() + offset, bytes.data(), bytes.size());
+  auto buffer = std::make_unique<fb::BufferT>();
+  buffer->segment = 0;
+  buffer->offset = offset;
+  buffer->size = bytes.size();
+  auto tensor = std::make_unique<fb::TensorT>();
+  tensor->name = name;
+  tensor->dtype = dtype;
+  tensor->shape = {numel};
+  tensor->buffer = static_cast<int>(layout->buffers.size());
+  layout->buffers.push_back(std::move(buffer));
+  out->tensors.push_back(std::move(tensor));
+  return static_cast<int>(out->tensors.size()) - 1;
+}
+
 Layout lay_out_constants(const Graph& graph, fb::GraphT* out) {
   Layout layout;
   std::vector<uint8_t> hashed;
@@ -44,7 +65,6 @@ Layout lay_out_constants(const Graph& graph, fb::GraphT* out) {
       const uint64_t offset = align_up(layout.segment.size(), kTensorAlignment);
       layout.segment.resize(offset + bytes);
       if (bytes) std::memcpy(layout.segment.data() + offset, value.data.data(), bytes);
-      hashed.insert(hashed.end(), value.data.begin(), value.data.end());
       auto buffer = std::make_unique<fb::BufferT>();
       buffer->segment = 0;
       buffer->offset = offset;
@@ -54,11 +74,31 @@ Layout lay_out_constants(const Graph& graph, fb::GraphT* out) {
     }
     out->tensors.push_back(std::move(tensor));
   }
+  // Group-wise scales and zero points: constant tensors after the graph's values.
+  for (size_t v = 0; v < graph.values.size(); ++v) {
+    const Value& value = graph.values[v];
+    if (value.group_scales.empty()) continue;
+    if (!value.quantization || !value.is_constant)
+      fail(Code::kInvalidModel, "'" + value.name + "' has group scales but is not quantized");
+    fb::TensorT& owner = *out->tensors[v];
+    owner.quantization->scale_tensor =
+        append_constant(value.name + ".scales", fb::DType::F16, value.group_scales, &layout, out);
+    if (!value.group_zero_points.empty())
+      owner.quantization->zero_point_tensor = append_constant(
+          value.name + ".zero_points", fb::DType::I8, value.group_zero_points, &layout, out);
+  }
+  for (const auto& tensor : out->tensors) {
+    if (tensor->buffer < 0) continue;
+    const fb::BufferT& buffer = *layout.buffers[static_cast<size_t>(tensor->buffer)];
+    hashed.insert(hashed.end(), layout.segment.begin() + static_cast<ptrdiff_t>(buffer.offset),
+                  layout.segment.begin() + static_cast<ptrdiff_t>(buffer.offset + buffer.size));
+  }
   layout.content_hash = sha256_hex(hashed.data(), hashed.size());
   return layout;
 }
 
-std::unique_ptr<fb::MemoryPlanT> plan_activations(const Graph& graph) {
+// num_tensors: the graph's values and the constants the serializer added after them.
+std::unique_ptr<fb::MemoryPlanT> plan_activations(const Graph& graph, size_t num_tensors) {
   std::vector<OpTensorIndices> ops;
   for (const Node& node : graph.nodes) ops.push_back(OpTensorIndices{node.inputs, node.outputs});
   const int num_values = static_cast<int>(graph.values.size());
@@ -79,7 +119,7 @@ std::unique_ptr<fb::MemoryPlanT> plan_activations(const Graph& graph) {
   plan->arena_size = result.arena_size;
   plan->naive_size = result.naive_size;
   plan->alignment = static_cast<uint32_t>(kTensorAlignment);
-  plan->offsets.assign(graph.values.size(), -1);
+  plan->offsets.assign(num_tensors, -1);
   for (size_t b = 0; b < buffer_values.size(); ++b)
     plan->offsets[static_cast<size_t>(buffer_values[b])] = static_cast<int64_t>(result.offsets[b]);
   return plan;
@@ -119,7 +159,7 @@ std::vector<uint8_t> serialize_model(const Graph& graph, const SerializeOptions&
 
   Layout layout = lay_out_constants(graph, &out);
   model.buffers = std::move(layout.buffers);
-  model.memory_plan = plan_activations(graph);
+  model.memory_plan = plan_activations(graph, out.tensors.size());
   model.metadata = std::make_unique<fb::MetadataT>();
   model.metadata->producer = options.producer;
   model.metadata->producer_version = "0.1.0";

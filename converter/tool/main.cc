@@ -2,6 +2,8 @@
 //
 //   sprig-convert MODEL.onnx -o MODEL.sprig [--dtype f32|f16] [--input-shape NAME=1,3,224,224]
 //                [--dynamic-dim N] [--no-optimize]
+//                [--quantize f16|int8-weights|int4 [--group-size 32|64|128] [--asymmetric]
+//                 [--keep-float NAME...] [--report FILE.json]]
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "converter/convert.h"
+#include "converter/quantize/quantize_weights.h"
 #include "converter/serialize/serialize.h"
 
 namespace {
@@ -39,17 +42,34 @@ int main(int argc, char** argv) {
   std::vector<std::string> input_shapes;
   int64_t dynamic_dim = 1;
   bool no_optimize = false;
+  std::string quantize = "none", report_path;
+  WeightQuantOptions quant;
   app.add_option("model", input, "source model (.onnx)")->required();
   app.add_option("-o,--output", output, "output .sprig file")->required();
   app.add_option("--dtype", dtype, "weight storage type")->check(CLI::IsMember({"f32", "f16"}));
   app.add_option("--input-shape", input_shapes, "static input shape, NAME=D0,D1,...");
   app.add_option("--dynamic-dim", dynamic_dim, "value for dynamic input dimensions")->check(CLI::PositiveNumber);
   app.add_flag("--no-optimize", no_optimize, "skip the optimization passes");
+  app.add_option("--quantize", quantize,
+                 "f16 (weights), int8-weights (per output channel), int4 (group-wise weights)")
+      ->check(CLI::IsMember({"none", "f16", "int8-weights", "int4"}));
+  app.add_option("--group-size", quant.group_size, "int4 group size")
+      ->check(CLI::IsMember({32, 64, 128}));
+  app.add_flag("--asymmetric", quant.asymmetric, "int4 with a zero point per group");
+  app.add_option("--keep-float", quant.keep_float, "layers (node or weight names) left float");
+  app.add_option("--report", report_path, "write the per-layer quantization report as JSON");
   CLI11_PARSE(app, argc, argv);
 
   try {
     ConvertOptions options;
+    if (quantize == "f16") dtype = "f16";
     options.weight_dtype = dtype == "f16" ? sprig::fb::DType::F16 : sprig::fb::DType::F32;
+    quant.scheme = quantize == "int8-weights" ? WeightScheme::kInt8PerChannel
+                   : quantize == "int4"       ? WeightScheme::kInt4Grouped
+                                              : WeightScheme::kNone;
+    if (quant.scheme == WeightScheme::kNone && (!quant.keep_float.empty() || !report_path.empty()))
+      fail(sprig::Code::kInvalidArgument,
+           "--keep-float and --report go with --quantize int8-weights or int4");
     options.dynamic_dim = dynamic_dim;
     options.optimize = !no_optimize;
     for (const std::string& spec : input_shapes) {
@@ -65,12 +85,24 @@ int main(int argc, char** argv) {
       fail(sprig::Code::kUnsupported, "'" + input + "': only ONNX models (.onnx) are read by this version");
     Graph graph = import_onnx(input, options);
     if (options.optimize) optimize_graph(graph, options);
+    const std::vector<LayerQuantReport> report = quantize_weights(graph, quant);
+    if (!report.empty()) std::printf("%s", format_quant_report(report).c_str());
     SerializeOptions serialize;
     serialize.source_file = input;
     serialize.source_hash = sha256_file_hex(input);
     serialize.metadata.push_back({"weight_dtype", dtype});
+    if (quant.scheme != WeightScheme::kNone) {
+      std::string recipe = quantize;
+      if (quant.scheme == WeightScheme::kInt4Grouped)
+        recipe += " g" + std::to_string(quant.group_size) + (quant.asymmetric ? " asym" : "");
+      serialize.metadata.push_back({"quantization", recipe});
+    }
     const std::vector<uint8_t> bytes = serialize_model(graph, serialize);
     write_file_atomic(output, bytes);
+    if (!report_path.empty()) {
+      const std::string json = quant_report_json(report);
+      write_file_atomic(report_path, std::vector<uint8_t>(json.begin(), json.end()));
+    }
     std::printf("wrote %s: %zu bytes, %zu ops, %zu tensors\n", output.c_str(), bytes.size(),
                 graph.nodes.size(), graph.values.size());
     return 0;

@@ -10,6 +10,7 @@
 #include "runtime/core/file_header.h"
 #include "runtime/core/memory_planner.h"
 #include "runtime/core/model.h"
+#include "runtime/core/quantization.h"
 #include "runtime/ops/op_check.h"
 
 namespace sprig {
@@ -64,29 +65,70 @@ Status check_shape(int index, const fb::Tensor* tensor, Shape* shape) {
 Status check_quantization(int index, const fb::Tensor* tensor, const Shape& shape) {
   const fb::Quantization* q = tensor->quantization();
   if (q == nullptr) return Status::ok_status();
+  if (!is_quantized_dtype(tensor->dtype()))
+    return invalid("tensor %d '%s': dtype %s cannot be quantized (I8, U8 or I4)", index,
+                   tensor_label(tensor), dtype_name(tensor->dtype()));
   const uint32_t scales = q->scale() ? q->scale()->size() : 0;
   const uint32_t zero_points = q->zero_point() ? q->zero_point()->size() : 0;
-  int64_t expected = 1;
-  if (q->group_size() > 0) {
-    if (shape.rank == 0 || shape[shape.rank - 1] % q->group_size() != 0)
+  const int64_t expected = quantization_scale_count(*q, shape);
+  if (expected < 0) {
+    if (q->group_size() != 0)
       return invalid("tensor %d '%s': group size %d does not divide the last dimension", index,
                      tensor_label(tensor), q->group_size());
-    expected = shape.numel() / q->group_size();
-  } else if (q->axis() >= 0) {
-    if (q->axis() >= shape.rank)
-      return invalid("tensor %d '%s': quantization axis %d out of range for rank %d", index,
-                     tensor_label(tensor), q->axis(), shape.rank);
-    expected = shape[q->axis()];
-  } else if (q->axis() != -1) {
-    return invalid("tensor %d '%s': quantization axis %d is invalid", index, tensor_label(tensor),
-                   q->axis());
+    return invalid("tensor %d '%s': quantization axis %d out of range for rank %d", index,
+                   tensor_label(tensor), q->axis(), shape.rank);
   }
-  if (scales != expected)
+  if (q->scale_tensor() != -1) {
+    if (scales != 0 || zero_points != 0)
+      return invalid("tensor %d '%s': scales both listed and in tensor %d", index,
+                     tensor_label(tensor), q->scale_tensor());
+  } else if (scales != expected) {
     return invalid("tensor %d '%s': %u quantization scales, expected %" PRId64, index,
                    tensor_label(tensor), scales, expected);
+  }
+  if (q->zero_point_tensor() != -1 && q->scale_tensor() == -1)
+    return invalid("tensor %d '%s': zero point tensor without a scale tensor", index,
+                   tensor_label(tensor));
   if (zero_points != 0 && zero_points != scales)
     return invalid("tensor %d '%s': %u zero points for %u scales", index, tensor_label(tensor),
                    zero_points, scales);
+  return Status::ok_status();
+}
+
+// Once every tensor is checked: the scale and zero point tensors a Quantization names exist, are
+// constants of the right dtype and size, and are not quantized themselves.
+Status link_quantization_tensors(const fb::Model& root, CheckedTensors* out) {
+  const auto* tensors = root.graph()->tensors();
+  const int count = static_cast<int>(tensors->size());
+  for (int i = 0; i < count; ++i) {
+    const fb::Tensor* tensor = tensors->Get(static_cast<uint32_t>(i));
+    const fb::Quantization* q = tensor->quantization();
+    if (q == nullptr || q->scale_tensor() == -1) continue;
+    TensorView& view = out->tensors[static_cast<size_t>(i)];
+    const int64_t expected = quantization_scale_count(*q, view.shape);
+    const struct {
+      int index;
+      const char* what;
+      DType a, b;
+      const TensorView** link;
+    } parts[2] = {{q->scale_tensor(), "scale", DType::F16, DType::F32, &view.scales},
+                  {q->zero_point_tensor(), "zero point", DType::I8, DType::I8, &view.zero_points}};
+    for (const auto& part : parts) {
+      if (part.index == -1) continue;
+      if (part.index < 0 || part.index >= count || part.index == i)
+        return invalid("tensor %d '%s': %s tensor %d is out of range", i, tensor_label(tensor),
+                       part.what, part.index);
+      const TensorView& linked = out->tensors[static_cast<size_t>(part.index)];
+      if (linked.data == nullptr || linked.quantization != nullptr ||
+          (linked.dtype != part.a && linked.dtype != part.b) || linked.shape.numel() != expected)
+        return invalid("tensor %d '%s': %s tensor %d is not a constant %s%s%s of %" PRId64
+                       " elements",
+                       i, tensor_label(tensor), part.what, part.index, dtype_name(part.a),
+                       part.a == part.b ? "" : " or ", part.a == part.b ? "" : dtype_name(part.b),
+                       expected);
+      *part.link = &linked;
+    }
+  }
   return Status::ok_status();
 }
 
@@ -157,7 +199,7 @@ Status check_tensors(const uint8_t* base, const fb::Model& root, CheckedTensors*
     view.quantization = tensor->quantization();
     if (tensor->buffer() != -1) SPRIG_RETURN_IF_ERROR(check_constant_data(base, root, i, tensor, &view));
   }
-  return Status::ok_status();
+  return link_quantization_tensors(root, out);
 }
 
 Status check_index_list(const flatbuffers::Vector<int32_t>* indices, int num_tensors,

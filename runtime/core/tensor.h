@@ -39,6 +39,10 @@ struct TensorView {
   Shape shape;
   void* data = nullptr;
   const fb::Quantization* quantization = nullptr;  // null when not quantized
+  // The constant tensors holding the scales / zero points when quantization names them
+  // (scale_tensor, zero_point_tensor); they belong to the same Model.
+  const TensorView* scales = nullptr;
+  const TensorView* zero_points = nullptr;
 
   size_t bytes() const { return tensor_bytes(dtype, shape.numel()); }
   float* f32() const { return static_cast<float*>(data); }

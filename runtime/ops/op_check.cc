@@ -4,6 +4,8 @@
 #include <cstdarg>
 #include <cstdio>
 
+#include "runtime/core/quantization.h"
+
 namespace sprig {
 namespace {
 
@@ -106,7 +108,8 @@ const char* input_role(OpType type, int index) {
 }
 
 // Conv2D/FullyConnected weights and bias, MatMul's b and BatchNorm's parameters may be stored in
-// F16 or BF16; everything else is an F32 activation.
+// F16 or BF16, and the weights themselves (is_quantizable_weight) quantized; everything else is an
+// F32 activation.
 bool is_weight_input(OpType type, int index) {
   switch (type) {
     case OpType::Conv2D:
@@ -119,6 +122,12 @@ bool is_weight_input(OpType type, int index) {
     default:
       return false;
   }
+}
+
+// Conv2D/FullyConnected weights and MatMul's b: I8, U8 or I4 with a quantization.
+bool is_quantizable_weight(OpType type, int index) {
+  return ((type == OpType::Conv2D || type == OpType::FullyConnected) && index == 1) ||
+         (type == OpType::MatMul && index == 1);
 }
 
 bool activation_kind_valid(fb::ActivationKind kind) {
@@ -279,10 +288,17 @@ class OpChecker {
       if (!sig_.inputs[i]) continue;
       const DType dtype = in(i).dtype;
       if (dtype == DType::F32) continue;
+      if (is_quantizable_weight(type_, i) && is_quantized_dtype(dtype)) {
+        if (in(i).quantization != nullptr) continue;
+        return fail(Code::kInvalidModel, "%s dtype %s has no quantization scales",
+                    input_label(i).text, dtype_name(dtype));
+      }
       if (is_weight_input(type_, i)) {
         if (dtype == DType::F16 || dtype == DType::BF16) continue;
-        return fail(Code::kUnsupported, "%s dtype %s is not supported (F32, F16 or BF16)",
-                    input_label(i).text, dtype_name(dtype));
+        return fail(Code::kUnsupported, "%s dtype %s is not supported (%s)", input_label(i).text,
+                    dtype_name(dtype),
+                    is_quantizable_weight(type_, i) ? "F32, F16, BF16, I8, U8 or I4"
+                                                    : "F32, F16 or BF16");
       }
       return fail(Code::kUnsupported, "%s dtype %s is not supported (F32)", input_label(i).text,
                   dtype_name(dtype));

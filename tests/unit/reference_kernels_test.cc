@@ -896,7 +896,11 @@ TEST(CheckOp, Dtypes) {
   EXPECT_TRUE(rejected(int_input.check(), Code::kUnsupported, "input 0 (input) dtype I8"));
   auto int_weights = conv_op({declared({1, 8, 8, 4}), declared({4, 3, 3, 4}, DType::I4)},
                              {declared({1, 6, 6, 4})});
-  EXPECT_TRUE(rejected(int_weights.check(), Code::kUnsupported, "input 1 (weights) dtype I4"));
+  EXPECT_TRUE(rejected(int_weights.check(), Code::kInvalidModel,
+                       "input 1 (weights) dtype I4 has no quantization scales"));
+  auto int_bias = conv_op({declared({1, 8, 8, 4}), declared({4, 3, 3, 4}), declared({4}, DType::I8)},
+                          {declared({1, 6, 6, 4})});
+  EXPECT_TRUE(rejected(int_bias.check(), Code::kUnsupported, "input 2 (bias) dtype I8"));
   auto half_output = conv_op({declared({1, 8, 8, 4}), declared({4, 3, 3, 4})},
                              {declared({1, 6, 6, 4}, DType::F16)});
   EXPECT_TRUE(rejected(half_output.check(), Code::kUnsupported, "output 0 dtype F16"));

@@ -1,0 +1,176 @@
+#include "converter/quantize/quantize_weights.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "converter/ir/error.h"
+#include "converter/quantize/weight_quantizer.h"
+#include "runtime/core/tensor.h"
+
+namespace sprig::convert {
+namespace {
+
+bool read_only_as_weight(const Graph& graph, int v) {
+  if (graph.is_graph_output(v)) return false;
+  for (int n : graph.consumers(v)) {
+    const Node& node = graph.nodes[static_cast<size_t>(n)];
+    for (size_t i = 0; i < node.inputs.size(); ++i)
+      if (node.inputs[i] == v && i != 1) return false;
+    if (node.type != fb::OpType::Conv2D && node.type != fb::OpType::FullyConnected) return false;
+  }
+  return true;
+}
+
+template <typename T>
+std::vector<uint8_t> bytes_of(const std::vector<T>& values) {
+  std::vector<uint8_t> bytes(values.size() * sizeof(T));
+  if (!bytes.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());
+  return bytes;
+}
+
+// Replaces `value` by its int8 per-channel form; returns the dequantized weights.
+std::vector<float> to_int8(Value& value, const std::vector<float>& w) {
+  const int64_t rows = value.shape[0];
+  const int64_t cols = rows > 0 ? value.numel() / rows : 0;
+  const Int8Rows q = quantize_int8_rows(w, rows, cols);
+  value.dtype = fb::DType::I8;
+  value.data = bytes_of(q.q);
+  value.quantization = std::make_shared<fb::QuantizationT>();
+  value.quantization->axis = 0;
+  value.quantization->scale = q.scales;
+  std::vector<float> back(w.size());
+  for (size_t i = 0; i < w.size(); ++i)
+    back[i] = q.scales[i / static_cast<size_t>(cols)] * static_cast<float>(q.q[i]);
+  return back;
+}
+
+std::vector<float> to_int4(Value& value, const std::vector<float>& w, int group_size,
+                           bool asymmetric) {
+  const Int4Groups q = quantize_int4_groups(w, group_size, asymmetric);
+  value.dtype = fb::DType::I4;
+  value.data = q.packed;
+  value.quantization = std::make_shared<fb::QuantizationT>();
+  value.quantization->group_size = group_size;
+  value.group_scales = bytes_of(q.scales_f16);
+  value.group_zero_points = bytes_of(q.zero_points);
+  std::vector<float> back(w.size());
+  for (size_t i = 0; i < w.size(); ++i) {
+    const size_t g = i / static_cast<size_t>(group_size);
+    const uint8_t byte = q.packed[i / 2];
+    int32_t nibble = i % 2 == 0 ? (byte & 0x0F) : (byte >> 4);
+    if (nibble >= 8) nibble -= 16;
+    const int32_t zero = asymmetric ? q.zero_points[g] : 0;
+    back[i] = f16_to_f32(q.scales_f16[g]) * static_cast<float>(nibble - zero);
+  }
+  return back;
+}
+
+size_t stored_bytes(const Value& value) {
+  return tensor_bytes(value.dtype, value.numel()) + value.group_scales.size() +
+         value.group_zero_points.size() +
+         (value.quantization ? value.quantization->scale.size() * sizeof(float) : 0);
+}
+
+}  // namespace
+
+std::vector<LayerQuantReport> quantize_weights(Graph& graph, const WeightQuantOptions& options) {
+  std::vector<LayerQuantReport> report;
+  if (options.scheme == WeightScheme::kNone) return report;
+  const int g = options.group_size;
+  if (options.scheme == WeightScheme::kInt4Grouped && g != 32 && g != 64 && g != 128)
+    fail(Code::kInvalidArgument, "group size " + std::to_string(g) + " is not 32, 64 or 128");
+  std::set<std::string> keep(options.keep_float.begin(), options.keep_float.end());
+  std::set<std::string> matched;
+  std::set<int> done;
+  for (Node& node : graph.nodes) {
+    if (node.dead || node.inputs.size() < 2) continue;
+    if (node.type != fb::OpType::Conv2D && node.type != fb::OpType::FullyConnected) continue;
+    const int v = node.inputs[1];
+    Value& value = graph.values[static_cast<size_t>(v)];
+    LayerQuantReport layer;
+    layer.layer = node.name;
+    layer.op = fb::EnumNameOpType(node.type);
+    layer.bytes_before = layer.bytes_after = stored_bytes(value);
+    layer.weight_snr_db = std::numeric_limits<double>::infinity();
+    const bool kept = keep.count(node.name) || keep.count(value.name);
+    if (keep.count(node.name)) matched.insert(node.name);
+    if (keep.count(value.name)) matched.insert(value.name);
+    if (done.count(v)) continue;  // shared weight, quantized once
+    if (kept) {
+      layer.scheme = "float (--keep-float)";
+    } else if (!value.is_constant ||
+               (value.dtype != fb::DType::F32 && value.dtype != fb::DType::F16) ||
+               value.shape.empty() || !read_only_as_weight(graph, v)) {
+      layer.scheme = "float (weight not a constant read only as a weight)";
+    } else {
+      const std::vector<float> w = value.to_f32();
+      std::vector<float> back;
+      if (options.scheme == WeightScheme::kInt4Grouped && value.shape.back() % g == 0) {
+        back = to_int4(value, w, g, options.asymmetric);
+        layer.scheme = "int4/g" + std::to_string(g) + (options.asymmetric ? " asym" : "");
+      } else {
+        back = to_int8(value, w);
+        layer.scheme = options.scheme == WeightScheme::kInt4Grouped
+                           ? "int8/channel (last dim " + std::to_string(value.shape.back()) +
+                                 " not a multiple of " + std::to_string(g) + ")"
+                           : "int8/channel";
+      }
+      layer.bytes_after = stored_bytes(value);
+      layer.weight_snr_db = snr_db(w, back);
+      done.insert(v);
+    }
+    report.push_back(layer);
+  }
+  for (const std::string& name : keep)
+    if (!matched.count(name))
+      fail(Code::kInvalidArgument,
+           "--keep-float " + name + " names no Conv2D or FullyConnected layer or weight");
+  return report;
+}
+
+std::string format_quant_report(const std::vector<LayerQuantReport>& report) {
+  size_t width = 5;
+  for (const auto& layer : report) width = std::max(width, layer.layer.size());
+  std::string text;
+  char line[512];
+  std::snprintf(line, sizeof(line), "%-*s  %-14s  %12s  %12s  %9s  %s\n", static_cast<int>(width),
+                "layer", "op", "bytes before", "bytes after", "SNR (dB)", "scheme");
+  text += line;
+  size_t before = 0, after = 0;
+  for (const auto& layer : report) {
+    std::snprintf(line, sizeof(line), "%-*s  %-14s  %12zu  %12zu  %9.1f  %s\n",
+                  static_cast<int>(width), layer.layer.c_str(), layer.op.c_str(),
+                  layer.bytes_before, layer.bytes_after, layer.weight_snr_db, layer.scheme.c_str());
+    text += line;
+    before += layer.bytes_before;
+    after += layer.bytes_after;
+  }
+  std::snprintf(line, sizeof(line), "%-*s  %-14s  %12zu  %12zu\n", static_cast<int>(width), "all",
+                "", before, after);
+  text += line;
+  return text;
+}
+
+std::string quant_report_json(const std::vector<LayerQuantReport>& report) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& layer : report) {
+    nlohmann::json entry = {{"layer", layer.layer},
+                            {"op", layer.op},
+                            {"scheme", layer.scheme},
+                            {"weight_bytes_before", layer.bytes_before},
+                            {"weight_bytes_after", layer.bytes_after}};
+    if (std::isfinite(layer.weight_snr_db))
+      entry["weight_snr_db"] = layer.weight_snr_db;
+    else
+      entry["weight_snr_db"] = nullptr;  // exact
+    layers.push_back(entry);
+  }
+  return nlohmann::json{{"layers", layers}}.dump(2) + "\n";
+}
+
+}  // namespace sprig::convert

@@ -1,0 +1,43 @@
+// The converter's weight-only quantization: Conv2D and FullyConnected weights become int8 per
+// output channel or int4 group-wise, with a per-layer report. Activations stay float.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "converter/ir/graph.h"
+
+namespace sprig::convert {
+
+enum class WeightScheme { kNone, kInt8PerChannel, kInt4Grouped };
+
+struct WeightQuantOptions {
+  WeightScheme scheme = WeightScheme::kNone;
+  int group_size = 32;                  // int4: 32, 64 or 128
+  bool asymmetric = false;              // int4: zero point per group
+  std::vector<std::string> keep_float;  // node or weight names left as they are
+};
+
+// One quantized (or deliberately kept) layer.
+struct LayerQuantReport {
+  std::string layer;   // node name
+  std::string op;      // Conv2D, FullyConnected
+  std::string scheme;  // "int8/channel", "int4/g32", "int4/g32 asym", or why it stayed float
+  size_t bytes_before = 0, bytes_after = 0;  // weight bytes (int4: with its scales, zero points)
+  double weight_snr_db = 0.0;  // weights against their dequantized values (inf: exact)
+};
+
+// Quantizes the weights (input 1) of every live Conv2D and FullyConnected node whose weight is a
+// constant read only as a weight, F32 or F16. int4 needs the weight's last dimension (input
+// channels per group for Conv2D, K for FullyConnected) to be a multiple of group_size; a layer
+// where it is not gets int8 per channel instead, and the report says so. Throws ConvertError
+// (kInvalidArgument) for a group size other than 32, 64 or 128, or a keep_float name that matches
+// no layer.
+std::vector<LayerQuantReport> quantize_weights(Graph& graph, const WeightQuantOptions& options);
+
+// The report as an aligned text table, and as JSON.
+std::string format_quant_report(const std::vector<LayerQuantReport>& report);
+std::string quant_report_json(const std::vector<LayerQuantReport>& report);
+
+}  // namespace sprig::convert
