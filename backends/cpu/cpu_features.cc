@@ -11,7 +11,7 @@ CpuFeatures read_features() {
   CpuFeatures features;
   if (!cpuinfo_initialize()) return features;
 #if defined(__x86_64__) || defined(__i386__)
-  features.avx2_fma = cpuinfo_has_x86_avx2() && cpuinfo_has_x86_fma3();
+  features.avx2_fma = cpuinfo_has_x86_avx2() && cpuinfo_has_x86_fma3() && cpuinfo_has_x86_f16c();
 #elif defined(__aarch64__)
   features.neon = true;
   features.neon_fma = true;

@@ -4,7 +4,7 @@
 namespace sprig::cpu {
 
 struct CpuFeatures {
-  bool avx2_fma = false;   // x86-64: AVX2 and FMA3
+  bool avx2_fma = false;   // x86-64: AVX2, FMA3 and F16C (every AVX2 CPU has F16C)
   bool neon = false;       // Arm: Advanced SIMD (always on aarch64)
   bool neon_fma = false;   // Arm: VFPv4 fused multiply-add in NEON (always on aarch64)
   bool neon_dotprod = false;

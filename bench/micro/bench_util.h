@@ -38,8 +38,9 @@ inline bool time_op(benchmark::State& state, Result<std::unique_ptr<cpu::CpuOp>>
     return false;
   }
   const pthreadpool_t pool = pool_of(threads);
+  std::vector<unsigned char> scratch(op.value()->scratch_bytes() + 64);
   for (auto _ : state) {
-    op.value()->run(nullptr, pool);
+    op.value()->run(scratch.data(), pool);
     benchmark::DoNotOptimize(y);
   }
   return true;

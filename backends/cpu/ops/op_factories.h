@@ -35,6 +35,13 @@ Result<std::unique_ptr<CpuOp>> create_fully_connected_op(const OpSignature& op,
                                                          const OutputClamp& clamp,
                                                          const CpuOpContext& context);
 
+// FullyConnected with weight-only quantized weights read in place: I8 per output channel or I4
+// group-wise with F16 scales (and I8 zero points).
+bool quantized_fully_connected_supported(const OpSignature& op);
+Result<std::unique_ptr<CpuOp>> create_quantized_fully_connected_op(const OpSignature& op,
+                                                                   const OutputClamp& clamp,
+                                                                   const CpuOpContext& context);
+
 // Depthwise Conv2D (groups == C, O == C * multiplier): fast paths for 3x3 and 5x5.
 bool depthwise_conv2d_supported(const OpSignature& op);
 Result<std::unique_ptr<CpuOp>> create_depthwise_conv2d_op(const OpSignature& op,

@@ -59,7 +59,7 @@ bool own_op_supported(const OpSignature& op) {
     case fb::OpType::Conv2D:
       return is_depthwise(op) ? depthwise_conv2d_supported(op) : conv2d_supported(op);
     case fb::OpType::FullyConnected:
-      return fully_connected_supported(op);
+      return fully_connected_supported(op) || quantized_fully_connected_supported(op);
     case fb::OpType::Add:
     case fb::OpType::Sub:
     case fb::OpType::Mul:
@@ -96,7 +96,9 @@ Result<std::unique_ptr<CpuOp>> create_own_op(const OpSignature& op, const CpuOpC
       return is_depthwise(op) ? with_fused_activation(op, context, create_depthwise_conv2d_op)
                               : with_fused_activation(op, context, create_conv2d_op);
     case fb::OpType::FullyConnected:
-      return with_fused_activation(op, context, create_fully_connected_op);
+      return quantized_fully_connected_supported(op)
+                 ? with_fused_activation(op, context, create_quantized_fully_connected_op)
+                 : with_fused_activation(op, context, create_fully_connected_op);
     case fb::OpType::Add:
     case fb::OpType::Sub:
     case fb::OpType::Mul:

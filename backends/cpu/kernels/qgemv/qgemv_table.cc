@@ -1,0 +1,16 @@
+// Picks the quantized GEMV kernels from the CPU's features.
+#include "backends/cpu/kernels/qgemv/qgemv.h"
+
+namespace sprig::cpu {
+
+QGemvKernels select_qgemv_kernels(const CpuFeatures& features) {
+#if defined(__x86_64__)
+  if (features.avx2_fma)
+    return QGemvKernels{q8c_gemv_f32__avx2_fma, q4g_gemv_f32__avx2_fma, true,
+                        "qgemv_f32__avx2_fma"};
+#endif
+  (void)features;
+  return QGemvKernels{q8c_gemv_f32__scalar, q4g_gemv_f32__scalar, false, "qgemv_f32__scalar"};
+}
+
+}  // namespace sprig::cpu
