@@ -133,44 +133,75 @@ std::vector<LayerQuantReport> quantize_weights(Graph& graph, const WeightQuantOp
   return report;
 }
 
-std::string format_quant_report(const std::vector<LayerQuantReport>& report) {
+void attach_output_agreement(const std::vector<OutputAgreement>& agreement,
+                             std::vector<LayerQuantReport>* report) {
+  for (LayerQuantReport& layer : *report)
+    for (const OutputAgreement& a : agreement)
+      if (a.op == layer.layer) {
+        layer.output_cosine = a.cosine;
+        layer.output_snr_db = a.snr_db;
+      }
+}
+
+std::string format_quant_report(const std::vector<LayerQuantReport>& report,
+                                const std::vector<OutputAgreement>& outputs) {
   size_t width = 5;
   for (const auto& layer : report) width = std::max(width, layer.layer.size());
+  for (const auto& output : outputs) width = std::max(width, output.tensor.size() + 8);
+  const int w = static_cast<int>(width);
   std::string text;
-  char line[512];
-  std::snprintf(line, sizeof(line), "%-*s  %-14s  %12s  %12s  %9s  %s\n", static_cast<int>(width),
-                "layer", "op", "bytes before", "bytes after", "SNR (dB)", "scheme");
+  char line[768];
+  std::snprintf(line, sizeof(line), "%-*s  %-14s  %12s  %12s  %9s  %10s  %9s  %s\n", w, "layer",
+                "op", "bytes before", "bytes after", "w SNR dB", "out cosine", "out SNR", "scheme");
   text += line;
   size_t before = 0, after = 0;
   for (const auto& layer : report) {
-    std::snprintf(line, sizeof(line), "%-*s  %-14s  %12zu  %12zu  %9.1f  %s\n",
-                  static_cast<int>(width), layer.layer.c_str(), layer.op.c_str(),
-                  layer.bytes_before, layer.bytes_after, layer.weight_snr_db, layer.scheme.c_str());
+    std::snprintf(line, sizeof(line), "%-*s  %-14s  %12zu  %12zu  %9.1f  %10.6f  %9.1f  %s\n", w,
+                  layer.layer.c_str(), layer.op.c_str(), layer.bytes_before, layer.bytes_after,
+                  layer.weight_snr_db, layer.output_cosine, layer.output_snr_db,
+                  layer.scheme.c_str());
     text += line;
     before += layer.bytes_before;
     after += layer.bytes_after;
   }
-  std::snprintf(line, sizeof(line), "%-*s  %-14s  %12zu  %12zu\n", static_cast<int>(width), "all",
-                "", before, after);
+  std::snprintf(line, sizeof(line), "%-*s  %-14s  %12zu  %12zu\n", w, "all layers", "", before,
+                after);
   text += line;
+  for (const auto& output : outputs) {
+    std::snprintf(line, sizeof(line), "%-*s  %-14s  %12s  %12s  %9s  %10.6f  %9.1f\n", w,
+                  ("output " + output.tensor).c_str(), "", "", "", "", output.cosine,
+                  output.snr_db);
+    text += line;
+  }
   return text;
 }
 
-std::string quant_report_json(const std::vector<LayerQuantReport>& report) {
+namespace {
+
+nlohmann::json number_or_null(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+std::string quant_report_json(const std::vector<LayerQuantReport>& report,
+                              const std::vector<OutputAgreement>& outputs) {
   nlohmann::json layers = nlohmann::json::array();
-  for (const auto& layer : report) {
-    nlohmann::json entry = {{"layer", layer.layer},
-                            {"op", layer.op},
-                            {"scheme", layer.scheme},
-                            {"weight_bytes_before", layer.bytes_before},
-                            {"weight_bytes_after", layer.bytes_after}};
-    if (std::isfinite(layer.weight_snr_db))
-      entry["weight_snr_db"] = layer.weight_snr_db;
-    else
-      entry["weight_snr_db"] = nullptr;  // exact
-    layers.push_back(entry);
-  }
-  return nlohmann::json{{"layers", layers}}.dump(2) + "\n";
+  for (const auto& layer : report)
+    layers.push_back({{"layer", layer.layer},
+                      {"op", layer.op},
+                      {"scheme", layer.scheme},
+                      {"weight_bytes_before", layer.bytes_before},
+                      {"weight_bytes_after", layer.bytes_after},
+                      {"weight_snr_db", number_or_null(layer.weight_snr_db)},
+                      {"output_cosine", number_or_null(layer.output_cosine)},
+                      {"output_snr_db", number_or_null(layer.output_snr_db)}});
+  nlohmann::json model_outputs = nlohmann::json::array();
+  for (const auto& output : outputs)
+    model_outputs.push_back({{"tensor", output.tensor},
+                             {"cosine", number_or_null(output.cosine)},
+                             {"snr_db", number_or_null(output.snr_db)}});
+  return nlohmann::json{{"layers", layers}, {"outputs", model_outputs}}.dump(2) + "\n";
 }
 
 }  // namespace sprig::convert

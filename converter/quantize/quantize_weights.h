@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "converter/ir/graph.h"
+#include "converter/quantize/layer_errors.h"
 
 namespace sprig::convert {
 
@@ -26,6 +28,10 @@ struct LayerQuantReport {
   std::string scheme;  // "int8/channel", "int4/g32", "int4/g32 asym", or why it stayed float
   size_t bytes_before = 0, bytes_after = 0;  // weight bytes (int4: with its scales, zero points)
   double weight_snr_db = 0.0;  // weights against their dequantized values (inf: exact)
+  // The layer's output against the float model's on the comparison inputs (layer_errors.h);
+  // NaN until attach_output_agreement fills them.
+  double output_cosine = std::numeric_limits<double>::quiet_NaN();
+  double output_snr_db = std::numeric_limits<double>::quiet_NaN();
 };
 
 // Quantizes the weights (input 1) of every live Conv2D and FullyConnected node whose weight is a
@@ -36,8 +42,15 @@ struct LayerQuantReport {
 // no layer.
 std::vector<LayerQuantReport> quantize_weights(Graph& graph, const WeightQuantOptions& options);
 
-// The report as an aligned text table, and as JSON.
-std::string format_quant_report(const std::vector<LayerQuantReport>& report);
-std::string quant_report_json(const std::vector<LayerQuantReport>& report);
+// Fills each layer's output columns from the comparison of its op's output (matched by op name).
+void attach_output_agreement(const std::vector<OutputAgreement>& agreement,
+                             std::vector<LayerQuantReport>* report);
+
+// The report as an aligned text table, and as JSON; `outputs` are the rows of `agreement` for the
+// model's outputs, printed after the layers (may be empty).
+std::string format_quant_report(const std::vector<LayerQuantReport>& report,
+                                const std::vector<OutputAgreement>& outputs);
+std::string quant_report_json(const std::vector<LayerQuantReport>& report,
+                              const std::vector<OutputAgreement>& outputs);
 
 }  // namespace sprig::convert

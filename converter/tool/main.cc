@@ -3,7 +3,8 @@
 //   sprig-convert MODEL.onnx -o MODEL.sprig [--dtype f32|f16] [--input-shape NAME=1,3,224,224]
 //                [--dynamic-dim N] [--no-optimize]
 //                [--quantize f16|int8-weights|int4 [--group-size 32|64|128] [--asymmetric]
-//                 [--keep-float NAME...] [--report FILE.json]]
+//                 [--keep-float NAME...] [--report FILE.json]
+//                 [--calibration INPUTS.npy | --comparison-samples N]]
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -42,7 +43,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> input_shapes;
   int64_t dynamic_dim = 1;
   bool no_optimize = false;
-  std::string quantize = "none", report_path;
+  std::string quantize = "none", report_path, calibration;
+  int comparison_samples = 8;
   WeightQuantOptions quant;
   app.add_option("model", input, "source model (.onnx)")->required();
   app.add_option("-o,--output", output, "output .sprig file")->required();
@@ -58,6 +60,12 @@ int main(int argc, char** argv) {
   app.add_flag("--asymmetric", quant.asymmetric, "int4 with a zero point per group");
   app.add_option("--keep-float", quant.keep_float, "layers (node or weight names) left float");
   app.add_option("--report", report_path, "write the per-layer quantization report as JSON");
+  app.add_option("--calibration", calibration,
+                 "inputs (.npy, any number along the batch dimension) on which the quantized "
+                 "layers' outputs are compared with the float model's");
+  app.add_option("--comparison-samples", comparison_samples,
+                 "without --calibration: N(0,1) inputs for that comparison")
+      ->check(CLI::Range(1, 4096));
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -85,8 +93,10 @@ int main(int argc, char** argv) {
       fail(sprig::Code::kUnsupported, "'" + input + "': only ONNX models (.onnx) are read by this version");
     Graph graph = import_onnx(input, options);
     if (options.optimize) optimize_graph(graph, options);
-    const std::vector<LayerQuantReport> report = quantize_weights(graph, quant);
-    if (!report.empty()) std::printf("%s", format_quant_report(report).c_str());
+    const std::vector<uint8_t> float_bytes =
+        quant.scheme != WeightScheme::kNone ? serialize_model(graph, SerializeOptions{})
+                                            : std::vector<uint8_t>();
+    std::vector<LayerQuantReport> report = quantize_weights(graph, quant);
     SerializeOptions serialize;
     serialize.source_file = input;
     serialize.source_hash = sha256_file_hex(input);
@@ -98,9 +108,24 @@ int main(int argc, char** argv) {
       serialize.metadata.push_back({"quantization", recipe});
     }
     const std::vector<uint8_t> bytes = serialize_model(graph, serialize);
+    std::vector<OutputAgreement> outputs;
+    if (quant.scheme != WeightScheme::kNone) {
+      size_t input_elements = 1;
+      for (int64_t d : graph.values[static_cast<size_t>(graph.inputs.at(0))].shape)
+        input_elements *= static_cast<size_t>(d);
+      const auto samples = load_samples(calibration, input_elements, comparison_samples);
+      const std::vector<OutputAgreement> agreement = compare_op_outputs(float_bytes, bytes, samples);
+      attach_output_agreement(agreement, &report);
+      for (const OutputAgreement& a : agreement)
+        for (int v : graph.outputs)
+          if (graph.values[static_cast<size_t>(v)].name == a.tensor) outputs.push_back(a);
+      std::printf("per layer, outputs compared with the float model's on %zu %s:\n",
+                  samples.size(), calibration.empty() ? "N(0,1) inputs" : "calibration inputs");
+      std::printf("%s", format_quant_report(report, outputs).c_str());
+    }
     write_file_atomic(output, bytes);
     if (!report_path.empty()) {
-      const std::string json = quant_report_json(report);
+      const std::string json = quant_report_json(report, outputs);
       write_file_atomic(report_path, std::vector<uint8_t>(json.begin(), json.end()));
     }
     std::printf("wrote %s: %zu bytes, %zu ops, %zu tensors\n", output.c_str(), bytes.size(),

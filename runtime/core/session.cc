@@ -15,7 +15,8 @@ size_t Session::required_arena_bytes(const Model& model) {
   return planned > 0 ? planned + kArenaReadSlack : 0;
 }
 
-Result<std::unique_ptr<Session>> Session::create(const Model& model, const SessionOptions& options) {
+Result<std::unique_ptr<Session>> Session::create(const Model& model,
+                                                 const SessionOptions& options) {
   if (options.backends == nullptr || options.num_backends <= 0)
     return Status(Code::kInvalidArgument, "no backends given to the session");
   std::unique_ptr<Session> session(new (std::nothrow) Session(model));
@@ -32,8 +33,8 @@ Result<std::unique_ptr<Session>> Session::create(const Model& model, const Sessi
     session->arena_ = static_cast<uint8_t*>(options.arena);
     session->arena_bytes_ = options.arena_bytes;
   } else if (needed > 0) {
-    session->arena_ = static_cast<uint8_t*>(
-        std::aligned_alloc(kTensorAlignment, static_cast<size_t>(align_up(needed, kTensorAlignment))));
+    session->arena_ = static_cast<uint8_t*>(std::aligned_alloc(
+        kTensorAlignment, static_cast<size_t>(align_up(needed, kTensorAlignment))));
     if (session->arena_ == nullptr)
       return Status::error(Code::kOutOfMemory, "cannot allocate a %zu-byte arena", needed);
     session->owns_arena_ = true;
@@ -98,16 +99,29 @@ Status Session::prepare_programs(const SessionOptions& options) {
 }
 
 Status Session::run_profiled(double* op_ms) {
+  struct Timer {
+    double* op_ms;
+    std::chrono::steady_clock::time_point last;
+  } timer{op_ms, std::chrono::steady_clock::now()};
+  return run_observed(
+      [](void* context, int op) {
+        auto* t = static_cast<Timer*>(context);
+        const auto now = std::chrono::steady_clock::now();
+        t->op_ms[op] += std::chrono::duration<double, std::milli>(now - t->last).count();
+        t->last = now;
+      },
+      &timer);
+}
+
+Status Session::run_observed(OpCallback after_op, void* context) {
   thread_pool_.begin_run();
   const auto run_start = std::chrono::steady_clock::now();
   Status status = Status::ok_status();
   for (size_t p = 0; p < programs_.size() && status.ok(); ++p) {
     const Partition& part = partitions_[p];
     for (int i = 0; i < part.num_ops && status.ok(); ++i) {
-      const auto start = std::chrono::steady_clock::now();
       status = programs_[p]->execute_op(i);
-      const auto end = std::chrono::steady_clock::now();
-      op_ms[part.first_op + i] += std::chrono::duration<double, std::milli>(end - start).count();
+      if (status.ok()) after_op(context, part.first_op + i);
     }
   }
   const auto elapsed = std::chrono::steady_clock::now() - run_start;

@@ -68,6 +68,13 @@ class Session {
   // op_ms[op index] (the model's op order; op_ms holds model().num_ops() entries). Allocation-free;
   // slower than run() by the timing calls only.
   Status run_profiled(double* op_ms);
+  // Runs the whole graph one op at a time and calls after_op(context, op index) after each op,
+  // when its outputs can be read through tensor() (until a later op reuses their memory). For
+  // tools that look inside a run: calibration, per-layer error reports.
+  using OpCallback = void (*)(void* context, int op_index);
+  Status run_observed(OpCallback after_op, void* context);
+  // Any tensor of the model by index: constants, or views into the arena for activations.
+  const TensorView& tensor(int index) const { return tensors_[index]; }
 
   size_t arena_bytes() const { return arena_bytes_; }
   int num_threads() const { return thread_pool_.num_threads(); }

@@ -82,5 +82,25 @@ check no-temp-files-left bash -c "! ls '$work' | grep -q '\.tmp\.'"
 fails_with missing-onnx "cannot" "$convert" "$work/none.onnx" -o "$work/none.sprig"
 check missing-onnx-no-output test ! -e "$work/none.sprig"
 
+# Weight-only quantization: per-layer table and JSON report, the quantized model runs and agrees.
+check convert-int4 "$convert" "$digits" -o "$work/digits_int4.sprig" --quantize int4 \
+  --calibration "$source/models/digits/digits_test_images.npy" --report "$work/int4.json"
+said convert-int4-table "FullyConnected .* int4/g32"
+said convert-int4-output "^output "
+check convert-int4-report $python -c "
+import json; d = json.load(open('$work/int4.json'))
+assert d['layers'] and all(l['weight_bytes_after'] < l['weight_bytes_before'] for l in d['layers'])
+assert all(l['output_cosine'] > 0.99 for l in d['layers']), d
+assert d['outputs'] and d['outputs'][0]['snr_db'] > 15, d['outputs']"
+check run-int4 "$sprig" run "$work/digits_int4.sprig" -i "$source/examples/digit.npy" --top-k 1
+said run-int4-class "class 3: score"
+check convert-int8-weights "$convert" "$digits" -o "$work/digits_int8w.sprig" --quantize int8-weights
+said convert-int8-weights-inputs "on 8 N\(0,1\) inputs"
+fails_with keep-float-unknown "--keep-float nope names no Conv2D or FullyConnected layer" \
+  "$convert" "$digits" -o "$work/kept_q.sprig" --quantize int4 --keep-float nope
+check keep-float-unknown-no-output test ! -e "$work/kept_q.sprig"
+fails_with report-without-quantize "go with --quantize" \
+  "$convert" "$digits" -o "$work/kept_q.sprig" --report "$work/r.json"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -72,7 +72,7 @@ double quantized_accuracy(convert::WeightScheme scheme, int group_size, bool asy
   quant.group_size = group_size;
   quant.asymmetric = asymmetric;
   const auto report = convert::quantize_weights(graph, quant);
-  if (!report.empty()) std::printf("%s", convert::format_quant_report(report).c_str());
+  if (!report.empty()) std::printf("%s", convert::format_quant_report(report, {}).c_str());
   LoadedModel loaded = load_bytes(serialize(graph));
   if (!loaded.model) return -1.0;
   std::unique_ptr<Session> session = make_session(*loaded.model, {"cpu", "reference"});

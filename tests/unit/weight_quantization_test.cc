@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "converter/ir/error.h"
+#include "converter/quantize/layer_errors.h"
 #include "converter/quantize/quantize_weights.h"
 #include "converter/quantize/weight_quantizer.h"
 #include "runtime/core/quantization.h"
@@ -270,6 +271,40 @@ TEST(QuantizeWeights, LoaderRefusesBrokenScaleTensors) {
   EXPECT_EQ(status.code(), Code::kInvalidModel);
   EXPECT_NE(std::string(status.message()).find("scale tensor"), std::string::npos)
       << status.message();
+}
+
+TEST(CompareOpOutputs, IdenticalAndPerturbedModels) {
+  const std::vector<float> w = normal_values(9 * 64, 20, 0.2f);
+  const std::vector<float> b = normal_values(9, 21);
+  std::vector<float> w2 = w;
+  for (size_t i = 0; i < w2.size(); i += 3) w2[i] += 0.05f;
+  const std::vector<std::vector<float>> samples = load_samples("", 2 * 64, 3);
+  ASSERT_EQ(samples.size(), 3u);
+  const std::vector<uint8_t> a = test::serialize(fc_graph(64, 9, w, b));
+  const std::vector<OutputAgreement> self = compare_op_outputs(a, a, samples);
+  ASSERT_EQ(self.size(), 1u);
+  EXPECT_EQ(self[0].op, "fc");
+  EXPECT_EQ(self[0].tensor, "y");
+  EXPECT_TRUE(std::isinf(self[0].snr_db));
+  EXPECT_NEAR(self[0].cosine, 1.0, 1e-12);
+
+  const std::vector<OutputAgreement> perturbed =
+      compare_op_outputs(a, test::serialize(fc_graph(64, 9, w2, b)), samples);
+  ASSERT_EQ(perturbed.size(), 1u);
+  double signal = 0, noise = 0, ab = 0, bb = 0;
+  for (const std::vector<float>& x : samples) {
+    const std::vector<float> ya = test::run_graph(fc_graph(64, 9, w, b), x);
+    const std::vector<float> yb = test::run_graph(fc_graph(64, 9, w2, b), x);
+    for (size_t i = 0; i < ya.size(); ++i) {
+      signal += double(ya[i]) * ya[i];
+      noise += (double(ya[i]) - yb[i]) * (double(ya[i]) - yb[i]);
+      ab += double(ya[i]) * yb[i];
+      bb += double(yb[i]) * yb[i];
+    }
+  }
+  EXPECT_NEAR(perturbed[0].snr_db, 10.0 * std::log10(signal / noise), 1e-3);
+  EXPECT_NEAR(perturbed[0].cosine, ab / std::sqrt(signal * bb), 1e-6);
+  EXPECT_THROW(load_samples("/nonexistent.npy", 10, 1), ConvertError);
 }
 
 }  // namespace
