@@ -55,6 +55,10 @@ void q4g_gemv_f32__scalar(const QuantizedMatrix& w, const QGemvArgs& args, size_
 void q8c_gemv_f32__avx2_fma(const QuantizedMatrix& w, const QGemvArgs& args, size_t n0, size_t n1);
 void q4g_gemv_f32__avx2_fma(const QuantizedMatrix& w, const QGemvArgs& args, size_t n0, size_t n1);
 
+// NEON (aarch64; armv7 with NEON + VFPv4); q4g as the AVX2 one.
+void q8c_gemv_f32__neon(const QuantizedMatrix& w, const QGemvArgs& args, size_t n0, size_t n1);
+void q4g_gemv_f32__neon(const QuantizedMatrix& w, const QGemvArgs& args, size_t n0, size_t n1);
+
 struct QGemvKernels {
   QGemvFn q8c = nullptr;
   QGemvFn q4g = nullptr;  // for groups that are multiples of 32

@@ -8,6 +8,9 @@ QGemvKernels select_qgemv_kernels(const CpuFeatures& features) {
   if (features.avx2_fma)
     return QGemvKernels{q8c_gemv_f32__avx2_fma, q4g_gemv_f32__avx2_fma, true,
                         "qgemv_f32__avx2_fma"};
+#elif defined(__aarch64__) || defined(__arm__)
+  if (features.neon_fma)
+    return QGemvKernels{q8c_gemv_f32__neon, q4g_gemv_f32__neon, true, "qgemv_f32__neon"};
 #endif
   (void)features;
   return QGemvKernels{q8c_gemv_f32__scalar, q4g_gemv_f32__scalar, false, "qgemv_f32__scalar"};
