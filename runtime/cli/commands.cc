@@ -21,15 +21,6 @@
 namespace sprig::cli {
 namespace {
 
-int fail(const std::string& message) {
-  std::fprintf(stderr, "sprig: error: %s\n", message.c_str());
-  return 1;
-}
-
-int fail(const Status& status) {
-  return fail(std::string(code_name(status.code())) + ": " + status.message());
-}
-
 std::string json_string(const char* text) {
   std::string out = "\"";
   for (const char* p = text; *p; ++p) {
@@ -43,123 +34,6 @@ std::string json_string(const char* text) {
     }
   }
   return out + "\"";
-}
-
-std::string shape_text(const Shape& shape) {
-  char buf[160];
-  return shape.format(buf, sizeof(buf));
-}
-
-std::string npy_descr(DType dtype) {
-  switch (dtype) {
-    case DType::F32: return "<f4";
-    case DType::F16: return "<f2";
-    case DType::I8: return "|i1";
-    case DType::U8: return "|u1";
-    case DType::I32: return "<i4";
-    case DType::I64: return "<i8";
-    default: return "";
-  }
-}
-
-struct Loaded {
-  std::unique_ptr<Model> model;
-  std::unique_ptr<Session> session;
-};
-
-bool load(const CommonOptions& common, bool with_session, Loaded* out) {
-  auto model = Model::load(common.model.c_str());
-  if (!model.ok()) {
-    fail(model.status());
-    return false;
-  }
-  out->model = std::move(model.value());
-  if (!with_session) return true;
-  std::vector<Backend*> backends;
-  if (common.backends.empty()) {
-    Backend* const* all = nullptr;
-    const int count = registered_backends(&all);
-    backends.assign(all, all + count);
-  }
-  for (const std::string& name : common.backends) {
-    Backend* backend = find_backend(name.c_str());
-    if (backend == nullptr) {
-      fail("backend '" + name + "' is not compiled into this build");
-      return false;
-    }
-    backends.push_back(backend);
-  }
-  // The reference backend runs every op, so a listed backend never leaves one unrun.
-  Backend* reference = find_backend("reference");
-  if (std::find(backends.begin(), backends.end(), reference) == backends.end())
-    backends.push_back(reference);
-  SessionOptions options;
-  options.backends = backends.data();
-  options.num_backends = static_cast<int>(backends.size());
-  options.num_threads = common.threads;
-  auto session = Session::create(*out->model, options);
-  if (!session.ok()) {
-    fail(session.status());
-    return false;
-  }
-  out->session = std::move(session.value());
-  return true;
-}
-
-bool is_npy(const std::string& path) {
-  return path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
-}
-
-bool feed_input(Session& session, int index, const std::string& path, const RunOptions& options,
-                std::string* error) {
-  const TensorView& input = session.input(index);
-  const char* name = session.model().tensor_name(session.model().input_tensor(index));
-  std::vector<float> values;
-  if (is_npy(path)) {
-    NpyArray array;
-    if (!read_npy(path, &array, error)) return false;
-    if (array.numel() != input.shape.numel()) {
-      Shape shape;
-      shape.rank = static_cast<int>(std::min<size_t>(array.shape.size(), kMaxRank));
-      for (int d = 0; d < shape.rank; ++d) shape[d] = array.shape[static_cast<size_t>(d)];
-      *error = "input '" + std::string(name) + "' has shape " + shape_text(input.shape) + ", '" +
-               path + "' has shape " + shape_text(shape);
-      return false;
-    }
-    if (input.dtype != DType::F32) {
-      if (array.descr != npy_descr(input.dtype)) {
-        *error = "input '" + std::string(name) + "' is " + dtype_name(input.dtype) + ", '" + path +
-                 "' is " + array.descr;
-        return false;
-      }
-      std::memcpy(input.data, array.data.data(), input.bytes());
-      return true;
-    }
-    if (!npy_to_f32(array, &values, error)) return false;
-  } else {
-    if (input.dtype != DType::F32 || input.shape.rank != 4 || input.shape[0] != 1) {
-      *error = "image input needs a float32 [1, C, H, W] model input; '" + std::string(name) +
-               "' is " + dtype_name(input.dtype) + " " + shape_text(input.shape);
-      return false;
-    }
-    ImagePreprocess preprocess;
-    preprocess.channels = static_cast<int>(input.shape[1]);
-    preprocess.height = static_cast<int>(input.shape[2]);
-    preprocess.width = static_cast<int>(input.shape[3]);
-    if (!options.size.empty()) {
-      const int h = options.size[0], w = options.size.size() > 1 ? options.size[1] : options.size[0];
-      if (h != preprocess.height || w != preprocess.width) {
-        *error = "--size " + std::to_string(h) + "x" + std::to_string(w) + " does not match input '" +
-                 name + "' " + shape_text(input.shape);
-        return false;
-      }
-    }
-    preprocess.mean = options.mean;
-    preprocess.std = options.std;
-    if (!load_image(path, preprocess, &values, error)) return false;
-  }
-  std::memcpy(input.data, values.data(), input.bytes());
-  return true;
 }
 
 bool write_output(const Session& session, int index, const std::string& path, std::string* error) {
@@ -302,11 +176,14 @@ int inspect_command(const InspectOptions& options) {
   for (const auto& [name, count] : op_counts) std::printf("  %-20s %d\n", name.c_str(), count);
   std::printf("parameters: %" PRIu64 "\n", parameters);
   std::printf("weight bytes:\n");
-  for (const auto& [name, bytes] : weight_bytes) std::printf("  %-6s %" PRIu64 "\n", name.c_str(), bytes);
-  const double saved = model.naive_arena_size()
-                           ? 100.0 * (1.0 - double(model.arena_size()) / double(model.naive_arena_size()))
-                           : 0.0;
-  std::printf("arena: %" PRIu64 " bytes (naive sum of activations %" PRIu64 " bytes, %.1f%% saved)\n",
+  for (const auto& [name, bytes] : weight_bytes)
+    std::printf("  %-6s %" PRIu64 "\n", name.c_str(), bytes);
+  const double saved =
+      model.naive_arena_size()
+          ? 100.0 * (1.0 - double(model.arena_size()) / double(model.naive_arena_size()))
+          : 0.0;
+  std::printf("arena: %" PRIu64 " bytes (naive sum of activations %" PRIu64
+              " bytes, %.1f%% saved)\n",
               model.arena_size(), model.naive_arena_size(), saved);
   std::printf("content hash: %s\n", model.content_hash());
   return 0;
@@ -328,10 +205,11 @@ int run_command(const RunOptions& options) {
     } else {
       index = next_positional++;
       if (index >= session.num_inputs())
-        return fail("more inputs given than the model has (" + std::to_string(session.num_inputs()) + ")");
+        return fail("more inputs given than the model has (" +
+                    std::to_string(session.num_inputs()) + ")");
     }
     std::string error;
-    if (!feed_input(session, index, path, options, &error)) return fail(error);
+    if (!feed_input(session, index, path, options.images, &error)) return fail(error);
     fed[static_cast<size_t>(index)] = 1;
   }
   for (int i = 0; i < session.num_inputs(); ++i)
@@ -343,14 +221,16 @@ int run_command(const RunOptions& options) {
   std::string error;
   if (!options.output.empty()) {
     if (session.num_outputs() != 1)
-      return fail("the model has " + std::to_string(session.num_outputs()) + " outputs: use --output-dir");
+      return fail("the model has " + std::to_string(session.num_outputs()) +
+                  " outputs: use --output-dir");
     if (!write_output(session, 0, options.output, &error)) return fail(error);
   }
   if (!options.output_dir.empty()) {
     for (int i = 0; i < session.num_outputs(); ++i) {
       std::string name = session.model().tensor_name(session.model().output_tensor(i));
       std::replace(name.begin(), name.end(), '/', '_');
-      if (!write_output(session, i, options.output_dir + "/" + name + ".npy", &error)) return fail(error);
+      if (!write_output(session, i, options.output_dir + "/" + name + ".npy", &error))
+        return fail(error);
     }
   }
   for (int i = 0; i < session.num_outputs(); ++i) {
@@ -369,7 +249,8 @@ int bench_command(const BenchOptions& options) {
   for (int i = 0; i < session.num_inputs(); ++i) {
     const TensorView& input = session.input(i);
     if (input.dtype == DType::F32)
-      for (int64_t j = 0; j < input.shape.numel(); ++j) input.f32()[j] = static_cast<float>((j % 17) - 8) / 8.f;
+      for (int64_t j = 0; j < input.shape.numel(); ++j)
+        input.f32()[j] = static_cast<float>((j % 17) - 8) / 8.f;
   }
   for (int i = 0; i < options.warmup; ++i) {
     const Status status = session.run();
@@ -384,8 +265,10 @@ int bench_command(const BenchOptions& options) {
     ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
   }
   std::sort(ms.begin(), ms.end());
-  const double median = ms.size() % 2 ? ms[ms.size() / 2] : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
-  const double p90 = ms[std::min(ms.size() - 1, static_cast<size_t>(std::ceil(0.9 * ms.size())) - 1)];
+  const double median =
+      ms.size() % 2 ? ms[ms.size() / 2] : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
+  const double p90 =
+      ms[std::min(ms.size() - 1, static_cast<size_t>(std::ceil(0.9 * ms.size())) - 1)];
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);
   const long peak_kib = usage.ru_maxrss;
@@ -403,12 +286,12 @@ int bench_command(const BenchOptions& options) {
   for (const auto& [name, ops] : ops_per_backend)
     backends += (backends.empty() ? "" : ", ") + name + " " + std::to_string(ops);
   if (options.json) {
-    std::printf("{\"model\": %s, \"ops_per_backend\": \"%s\", \"threads\": %d, \"runs\": %d, "
-                "\"min_ms\": %.4f, \"median_ms\": %.4f, "
-                "\"p90_ms\": %.4f, \"arena_bytes\": %zu, \"peak_rss_kib\": %ld}\n",
-                json_string(options.common.model.c_str()).c_str(), backends.c_str(),
-                session.num_threads(), options.runs,
-                ms.front(), median, p90, session.arena_bytes(), peak_kib);
+    std::printf(
+        "{\"model\": %s, \"ops_per_backend\": \"%s\", \"threads\": %d, \"runs\": %d, "
+        "\"min_ms\": %.4f, \"median_ms\": %.4f, "
+        "\"p90_ms\": %.4f, \"arena_bytes\": %zu, \"peak_rss_kib\": %ld}\n",
+        json_string(options.common.model.c_str()).c_str(), backends.c_str(), session.num_threads(),
+        options.runs, ms.front(), median, p90, session.arena_bytes(), peak_kib);
   } else {
     std::printf("%s: ops per backend %s; %d thread%s; %d runs after %d warm-up\n",
                 options.common.model.c_str(), backends.c_str(), session.num_threads(),
@@ -417,7 +300,8 @@ int bench_command(const BenchOptions& options) {
     if (session.num_threads() > 1)
       std::printf("threads: %lld of %d runs on the calling thread alone (workers slower)\n",
                   static_cast<long long>(session.serial_runs()), options.runs + options.warmup);
-    std::printf("memory: arena %zu bytes, peak resident %ld KiB\n", session.arena_bytes(), peak_kib);
+    std::printf("memory: arena %zu bytes, peak resident %ld KiB\n", session.arena_bytes(),
+                peak_kib);
   }
   if (options.profile) return print_profile(session, options.runs);
   return 0;

@@ -4,13 +4,9 @@
 #include <string>
 #include <vector>
 
-namespace sprig::cli {
+#include "runtime/cli/session_setup.h"
 
-struct CommonOptions {
-  std::string model;
-  std::vector<std::string> backends;  // preference order; empty = every compiled backend
-  int threads = 0;
-};
+namespace sprig::cli {
 
 struct InspectOptions {
   CommonOptions common;
@@ -22,8 +18,7 @@ struct RunOptions {
   std::vector<std::string> inputs;  // PATH or NAME=PATH (.npy or an image)
   std::string output;               // one .npy for a single-output model
   std::string output_dir;           // one .npy per output
-  std::vector<float> mean{0.f}, std{1.f};
-  std::vector<int> size;            // image resize target: [S] or [H, W]
+  InputOptions images;
   int top_k = 0;
 };
 
@@ -35,8 +30,20 @@ struct BenchOptions {
   bool json = false;
 };
 
+struct EvalOptions {
+  CommonOptions common;
+  std::string second_model;  // compared with the first when set
+  std::string data;          // IMAGES.npy (with labels) or DIR/<class>/<image>
+  std::string labels;        // LABELS.npy (class index per image) for IMAGES.npy
+  InputOptions images;
+  int limit = 0;  // at most this many samples; 0 = all
+  bool json = false;
+};
+
 int inspect_command(const InspectOptions& options);
 int run_command(const RunOptions& options);
 int bench_command(const BenchOptions& options);
+// Top-1 / top-5 accuracy on labeled data; with a second model, both and their top-1 agreement.
+int eval_command(const EvalOptions& options);
 
 }  // namespace sprig::cli

@@ -7,10 +7,21 @@ namespace {
 
 void add_common(CLI::App* command, sprig::cli::CommonOptions* common) {
   command->add_option("model", common->model, ".sprig model")->required();
-  command->add_option("--backend", common->backends, "backends in order of preference (cpu, cpu-own, reference); reference always last")
+  command
+      ->add_option(
+          "--backend", common->backends,
+          "backends in order of preference (cpu, cpu-own, reference); reference always last")
       ->delimiter(',');
   command->add_option("--threads", common->threads, "threads (default: physical cores)")
       ->check(CLI::NonNegativeNumber);
+}
+
+void add_image_options(CLI::App* command, sprig::cli::InputOptions* images) {
+  command->add_option("--mean", images->mean, "image mean per channel (pixels scaled to 0..1)")
+      ->delimiter(',');
+  command->add_option("--std", images->std, "image std per channel")->delimiter(',');
+  command->add_option("--size", images->size, "image size: S or H,W (default: the model's)")
+      ->delimiter(',');
 }
 
 }  // namespace
@@ -32,9 +43,7 @@ int main(int argc, char** argv) {
       ->required();
   run_cmd->add_option("-o,--output", run.output, "write the (single) output to this .npy");
   run_cmd->add_option("--output-dir", run.output_dir, "write one .npy per output here");
-  run_cmd->add_option("--mean", run.mean, "image mean per channel (pixels scaled to 0..1)")->delimiter(',');
-  run_cmd->add_option("--std", run.std, "image std per channel")->delimiter(',');
-  run_cmd->add_option("--size", run.size, "image size: S or H,W (default: the model's)")->delimiter(',');
+  add_image_options(run_cmd, &run.images);
   run_cmd->add_option("--top-k", run.top_k, "print the K best classes of the first output")
       ->check(CLI::NonNegativeNumber);
 
@@ -42,13 +51,29 @@ int main(int argc, char** argv) {
   CLI::App* bench_cmd = app.add_subcommand("bench", "latency and memory");
   add_common(bench_cmd, &bench.common);
   bench_cmd->add_option("--runs", bench.runs, "timed runs")->check(CLI::PositiveNumber);
-  bench_cmd->add_option("--warmup", bench.warmup, "untimed runs first")->check(CLI::NonNegativeNumber);
+  bench_cmd->add_option("--warmup", bench.warmup, "untimed runs first")
+      ->check(CLI::NonNegativeNumber);
   bench_cmd->add_flag("--json", bench.json, "print JSON");
   bench_cmd->add_flag("--profile", bench.profile,
                       "then time every op over --runs more runs: the slowest ops, with backend");
 
+  EvalOptions eval;
+  CLI::App* eval_cmd =
+      app.add_subcommand("eval", "top-1/top-5 accuracy on labeled data; compare two models");
+  add_common(eval_cmd, &eval.common);
+  eval_cmd->add_option("second_model", eval.second_model, "a second .sprig model to compare");
+  eval_cmd->add_option("--data", eval.data, "IMAGES.npy (N samples of the input) or DIR/<class>/")
+      ->required();
+  eval_cmd->add_option("--labels", eval.labels,
+                       "LABELS.npy: the class of each sample in IMAGES.npy");
+  add_image_options(eval_cmd, &eval.images);
+  eval_cmd->add_option("--limit", eval.limit, "evaluate at most N samples")
+      ->check(CLI::NonNegativeNumber);
+  eval_cmd->add_flag("--json", eval.json, "print JSON");
+
   CLI11_PARSE(app, argc, argv);
   if (*inspect_cmd) return inspect_command(inspect);
   if (*run_cmd) return run_command(run);
+  if (*eval_cmd) return eval_command(eval);
   return bench_command(bench);
 }

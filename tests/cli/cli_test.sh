@@ -102,5 +102,27 @@ check keep-float-unknown-no-output test ! -e "$work/kept_q.sprig"
 fails_with report-without-quantize "go with --quantize" \
   "$convert" "$digits" -o "$work/kept_q.sprig" --report "$work/r.json"
 
+# Accuracy: one model, two models compared, an image folder; and its errors.
+images=$source/models/digits/digits_test_images.npy labels=$source/models/digits/digits_test_labels.npy
+check eval "$sprig" eval "$work/digits.sprig" --data "$images" --labels "$labels"
+said eval-accuracy "top-1 9[0-9]\.[0-9]+% \([0-9]+\), top-5"
+check eval-matches-pytorch $python - "$work/digits.sprig" "$sprig" "$images" "$labels" "$source" <<'PY'
+import json, subprocess, sys, numpy as np
+model, sprig, images, labels, src = sys.argv[1:]
+out = json.loads(subprocess.check_output([sprig, "eval", model, "--data", images, "--labels", labels, "--json"]))
+logits = np.load(src + "/models/digits/digits_test_logits.npy")
+want = float((logits.argmax(1) == np.load(labels)).mean())
+assert abs(out["models"][0]["top1"] - want) < 1e-9, (out, want)
+PY
+check eval-two "$sprig" eval "$work/digits.sprig" "$work/digits_int4.sprig" --data "$images" --labels "$labels"
+said eval-two-agreement "top-1 agreement: [0-9.]+% \([0-9]+ of 360\)"
+mkdir -p "$work/folder/3" "$work/folder/7"
+cp "$source/examples/digit.png" "$work/folder/3/a.png"
+cp "$source/examples/digit.png" "$work/folder/7/b.png"
+check eval-folder "$sprig" eval "$work/digits.sprig" --data "$work/folder" --size 8 --json
+said eval-folder-counts '"samples": 2'
+fails_with eval-no-labels "needs --labels" "$sprig" eval "$work/digits.sprig" --data "$images"
+fails_with eval-bad-dir "one subdirectory of images per class" "$sprig" eval "$work/digits.sprig" --data "$work/none"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
