@@ -8,6 +8,7 @@
 #include "backends/cpu/ops/own_ops.h"
 #include "runtime/core/aligned_buffer.h"
 #include "runtime/core/model.h"
+#include "runtime/core/quantization.h"
 #include "runtime/ops/op_signature.h"
 #ifdef SPRIG_HAVE_XNNPACK
 #include "backends/cpu/xnnpack/xnn_ops.h"
@@ -19,9 +20,43 @@ namespace {
 using cpu::CpuOp;
 using cpu::CpuOpContext;
 
+// Conv2D weights stored weight-only quantized (I8 per channel, I4 group-wise) run as float
+// weights: dequantized at prepare into an f32 copy the program keeps, which the convolution then
+// packs like any float weight. The file stays small; the memory at run time is the float model's.
+// (FullyConnected keeps its quantized weights: ops/quantized_fully_connected.cc.)
+bool has_quantized_conv_weights(const OpSignature& op) {
+  return op.op->type() == fb::OpType::Conv2D && op.num_inputs >= 2 && op.inputs[1] != nullptr &&
+         is_quantized_dtype(op.inputs[1]->dtype) && op.inputs[1]->quantization != nullptr;
+}
+
+// `op` with its weights replaced by `weights` (same shape, F32).
+struct WithFloatWeights {
+  WithFloatWeights(const OpSignature& op, const TensorView& float_weights)
+      : weights(float_weights) {
+    for (int i = 0; i < op.num_inputs && i < 3; ++i) inputs[i] = op.inputs[i];
+    inputs[1] = &weights;
+    sig = op;
+    sig.inputs = inputs;
+  }
+  TensorView weights;
+  const TensorView* inputs[3] = {};
+  OpSignature sig;
+};
+
+TensorView float_view_of(const TensorView& quantized, void* data) {
+  TensorView view;
+  view.dtype = DType::F32;
+  view.shape = quantized.shape;
+  view.data = data;
+  return view;
+}
+
 class CpuProgram final : public BackendProgram {
  public:
   explicit CpuProgram(const ThreadPool* threads) : threads_(threads) {}
+
+  // Keeps `buffer` (dequantized weights an op may read) for the program's lifetime.
+  void keep(AlignedBuffer buffer) { kept_.push_back(std::move(buffer)); }
 
   void add(std::unique_ptr<CpuOp> op) {
     scratch_bytes_ = std::max(scratch_bytes_, op->scratch_bytes());
@@ -51,6 +86,7 @@ class CpuProgram final : public BackendProgram {
   std::vector<std::unique_ptr<CpuOp>> ops_;
   size_t scratch_bytes_ = 0;
   AlignedBuffer scratch_;
+  std::vector<AlignedBuffer> kept_;
 };
 
 class CpuBackend final : public Backend {
@@ -69,6 +105,10 @@ class CpuBackend final : public Backend {
     OpSignature op;
     if (!op_signature(model, op_index, &model.tensor(0), &storage, &op) || !check_op(op).ok())
       return false;
+    if (has_quantized_conv_weights(op)) {
+      const WithFloatWeights f(op, float_view_of(*op.inputs[1], op.inputs[1]->data));
+      return xnnpack_runs(f.sig) || cpu::own_op_supported(f.sig);
+    }
     return xnnpack_runs(op) || cpu::own_op_supported(op);
   }
 
@@ -90,7 +130,9 @@ class CpuBackend final : public Backend {
       if (!op_signature(model, ops[i], context.tensors, &storage, &op))
         return Status::error(Code::kInvalidArgument, "cpu: op index %d is out of range", ops[i]);
       SPRIG_RETURN_IF_ERROR(check_op(op));
-      Result<std::unique_ptr<CpuOp>> created = create(op, op_context);
+      Result<std::unique_ptr<CpuOp>> created =
+          has_quantized_conv_weights(op) ? create_dequantized(op, op_context, program.get())
+                                         : create(op, op_context);
       if (!created.ok()) return with_op_name(*op.op, created.status());
       program->add(std::move(created.value()));
     }
@@ -106,6 +148,21 @@ class CpuBackend final : public Backend {
     (void)op;
     return false;
 #endif
+  }
+
+  // create() on `op` with its quantized weights dequantized into a buffer `program` keeps.
+  Result<std::unique_ptr<CpuOp>> create_dequantized(const OpSignature& op,
+                                                    const CpuOpContext& context,
+                                                    CpuProgram* program) const {
+    const TensorView& q = *op.inputs[1];
+    AlignedBuffer buffer;
+    if (!buffer.allocate(static_cast<size_t>(q.shape.numel()) * sizeof(float)))
+      return Status(Code::kOutOfMemory, "cpu: no memory to dequantize the weights");
+    SPRIG_RETURN_IF_ERROR(dequantize_to_f32(q, buffer.as<float>()));
+    const WithFloatWeights f(op, float_view_of(q, buffer.data()));
+    Result<std::unique_ptr<CpuOp>> created = create(f.sig, context);
+    program->keep(std::move(buffer));
+    return created;
   }
 
   Result<std::unique_ptr<CpuOp>> create(const OpSignature& op, const CpuOpContext& context) const {

@@ -9,6 +9,10 @@
 
 #include "runtime/capi/backend_registry.h"
 #include "tests/common/test_util.h"
+#if SPRIG_TEST_ONNX
+#include "converter/convert.h"
+#include "converter/quantize/quantize_weights.h"
+#endif
 #include "tests/common/tiny_model.h"
 
 extern "C" void* __libc_malloc(size_t size);
@@ -136,9 +140,28 @@ TEST(AllocationTest, RunDoesNotAllocateDigitsF32AndF16) {
   for (fb::DType weights : {fb::DType::F32, fb::DType::F16}) {
     convert::ConvertOptions options;
     options.weight_dtype = weights;
-    LoadedModel loaded = load_bytes(convert_onnx(source_dir() + "/models/digits/digits.onnx", options));
+    LoadedModel loaded =
+        load_bytes(convert_onnx(source_dir() + "/models/digits/digits.onnx", options));
     ASSERT_TRUE(loaded.model);
     expect_no_allocations(*loaded.model, 5, std::string("digits ") + dtype_name(weights));
+  }
+}
+
+TEST(AllocationTest, RunDoesNotAllocateQuantizedDigits) {
+  for (convert::WeightScheme scheme :
+       {convert::WeightScheme::kInt8PerChannel, convert::WeightScheme::kInt4Grouped}) {
+    convert::ConvertOptions options;
+    convert::Graph graph =
+        convert::import_onnx(source_dir() + "/models/digits/digits.onnx", options);
+    convert::optimize_graph(graph, options);
+    convert::WeightQuantOptions quant;
+    quant.scheme = scheme;
+    convert::quantize_weights(graph, quant);
+    LoadedModel loaded = load_bytes(serialize(graph));
+    ASSERT_TRUE(loaded.model);
+    expect_no_allocations(
+        *loaded.model, 5,
+        scheme == convert::WeightScheme::kInt4Grouped ? "digits int4" : "digits int8-weights");
   }
 }
 

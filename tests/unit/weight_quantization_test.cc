@@ -307,5 +307,40 @@ TEST(CompareOpOutputs, IdenticalAndPerturbedModels) {
   EXPECT_THROW(load_samples("/nonexistent.npy", 10, 1), ConvertError);
 }
 
+// Quantized Conv2D and FullyConnected weights on the CPU backend (convolutions dequantized at
+// prepare, FullyConnected read in place) against the reference backend on the same model.
+TEST(QuantizeWeights, CpuBackendRunsQuantizedLayers) {
+  for (WeightScheme scheme : {WeightScheme::kInt8PerChannel, WeightScheme::kInt4Grouped}) {
+    SCOPED_TRACE(scheme == WeightScheme::kInt4Grouped ? "int4" : "int8");
+    WeightQuantOptions options;
+    options.scheme = scheme;
+    for (int kind = 0; kind < 2; ++kind) {
+      Graph g =
+          kind == 0
+              ? conv_graph(32, 16, normal_values(16 * 9 * 32, 30, 0.2f), normal_values(16, 31))
+              : fc_graph(256, 40, normal_values(40 * 256, 32, 0.1f), normal_values(40, 33));
+      quantize_weights(g, options);
+      const test::LoadedModel loaded = test::load_bytes(test::serialize(g));
+      ASSERT_TRUE(loaded.model);
+      const std::vector<float> x = normal_values(
+          static_cast<size_t>(g.values[static_cast<size_t>(g.inputs[0])].numel()), 34);
+      std::vector<float> results[2];
+      const std::vector<std::vector<std::string>> backends = {{"reference"}, {"cpu", "reference"}};
+      for (int b = 0; b < 2; ++b) {
+        std::unique_ptr<Session> session = test::make_session(*loaded.model, backends[b]);
+        ASSERT_TRUE(session);
+        EXPECT_STREQ(session->partitions()[0].backend->name(), backends[b][0].c_str());
+        std::copy(x.begin(), x.end(), session->input(0).f32());
+        ASSERT_TRUE(session->run().ok());
+        const TensorView& y = session->output(0);
+        results[b].assign(y.f32(), y.f32() + y.shape.numel());
+      }
+      ASSERT_EQ(results[0].size(), results[1].size());
+      for (size_t i = 0; i < results[0].size(); ++i)
+        EXPECT_NEAR(results[1][i], results[0][i], 2e-5f + 2e-4f * std::fabs(results[0][i]));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sprig::convert
