@@ -4,18 +4,14 @@
 // (q4_prepare_x).
 #include <immintrin.h>
 
+#include "backends/cpu/kernels/common/simd_avx2.h"
 #include "backends/cpu/kernels/qgemv/qgemv.h"
+#include "backends/cpu/kernels/qgemv/qgemv_rows.h"
 
 namespace sprig::cpu {
 namespace {
 
-float hsum(__m256 v) {
-  const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  return _mm_cvtss_f32(_mm_add_ss(t, _mm_movehdup_ps(t)));
-}
-
-float clamp(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
+using simd::Avx2;
 
 // Eight int8 values at p, as floats.
 __m256 widen8(const int8_t* p) {
@@ -39,7 +35,7 @@ void q8c_rows(const QuantizedMatrix& w, const QGemvArgs& args, size_t m0, size_t
     }
     const float bias = args.bias != nullptr ? args.bias[n] : 0.0f;
     for (size_t r = 0; r < kRows; ++r) {
-      float sum = hsum(acc[r]);
+      float sum = Avx2::reduce_add(acc[r]);
       for (size_t k = k8; k < w.k; ++k) sum += x[r][k] * static_cast<float>(q[k]);
       args.y[(m0 + r) * args.y_stride + n] =
           clamp(bias + w.channel_scales[n] * sum, args.min, args.max);
@@ -108,26 +104,7 @@ void q4g_rows(const QuantizedMatrix& w, const QGemvArgs& args, size_t m0, size_t
     const float bias = args.bias != nullptr ? args.bias[n] : 0.0f;
     for (size_t r = 0; r < kRows; ++r)
       args.y[(m0 + r) * args.y_stride + n] =
-          clamp(bias + (hsum(acc[r]) - offset[r]), args.min, args.max);
-  }
-}
-
-template <void (*kOne)(const QuantizedMatrix&, const QGemvArgs&, size_t, size_t, size_t),
-          void (*kTwo)(const QuantizedMatrix&, const QGemvArgs&, size_t, size_t, size_t),
-          void (*kThree)(const QuantizedMatrix&, const QGemvArgs&, size_t, size_t, size_t),
-          void (*kFour)(const QuantizedMatrix&, const QGemvArgs&, size_t, size_t, size_t)>
-void by_row_blocks(const QuantizedMatrix& w, const QGemvArgs& args, size_t n0, size_t n1) {
-  size_t m = 0;
-  for (; m + 4 <= args.rows; m += 4) kFour(w, args, m, n0, n1);
-  switch (args.rows - m) {
-    case 3:
-      return kThree(w, args, m, n0, n1);
-    case 2:
-      return kTwo(w, args, m, n0, n1);
-    case 1:
-      return kOne(w, args, m, n0, n1);
-    default:
-      return;
+          clamp(bias + (Avx2::reduce_add(acc[r]) - offset[r]), args.min, args.max);
   }
 }
 

@@ -5,30 +5,15 @@
 #if defined(__aarch64__) || defined(__arm__)
 #include <arm_neon.h>
 
+#include "backends/cpu/kernels/common/simd_neon.h"
 #include "backends/cpu/kernels/qgemv/qgemv.h"
+#include "backends/cpu/kernels/qgemv/qgemv_rows.h"
 #include "runtime/core/tensor.h"
 
 namespace sprig::cpu {
 namespace {
 
-float hsum(float32x4_t v) {
-#if defined(__aarch64__)
-  return vaddvq_f32(v);
-#else
-  const float32x2_t s = vadd_f32(vget_low_f32(v), vget_high_f32(v));
-  return vget_lane_f32(vpadd_f32(s, s), 0);
-#endif
-}
-
-inline float32x4_t madd(float32x4_t acc, float32x4_t a, float32x4_t b) {
-#if defined(__aarch64__)
-  return vfmaq_f32(acc, a, b);
-#else
-  return vmlaq_f32(acc, a, b);
-#endif
-}
-
-float clamp(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
+using simd::Neon;
 
 template <size_t kRows>
 void q8c_rows(const QuantizedMatrix& w, const QGemvArgs& args, size_t m0, size_t n0, size_t n1) {
@@ -44,13 +29,13 @@ void q8c_rows(const QuantizedMatrix& w, const QGemvArgs& args, size_t m0, size_t
       const float32x4_t w0 = vcvtq_f32_s32(vmovl_s16(vget_low_s16(wide)));
       const float32x4_t w1 = vcvtq_f32_s32(vmovl_s16(vget_high_s16(wide)));
       for (size_t r = 0; r < kRows; ++r) {
-        acc[r] = madd(acc[r], vld1q_f32(x[r] + k), w0);
-        acc[r] = madd(acc[r], vld1q_f32(x[r] + k + 4), w1);
+        acc[r] = Neon::fma(vld1q_f32(x[r] + k), w0, acc[r]);
+        acc[r] = Neon::fma(vld1q_f32(x[r] + k + 4), w1, acc[r]);
       }
     }
     const float bias = args.bias != nullptr ? args.bias[n] : 0.0f;
     for (size_t r = 0; r < kRows; ++r) {
-      float sum = hsum(acc[r]);
+      float sum = Neon::reduce_add(acc[r]);
       for (size_t k = k8; k < w.k; ++k) sum += x[r][k] * static_cast<float>(q[k]);
       args.y[(m0 + r) * args.y_stride + n] =
           clamp(bias + w.channel_scales[n] * sum, args.min, args.max);
@@ -106,7 +91,7 @@ void q4g_rows(const QuantizedMatrix& w, const QGemvArgs& args, size_t m0, size_t
         for (size_t r = 0; r < kRows; ++r) {
           const float* xb = x[r] + b * 32;
           float32x4_t d = dot[r];
-          for (int i = 0; i < 8; ++i) d = madd(d, vld1q_f32(xb + 4 * i), f[i]);
+          for (int i = 0; i < 8; ++i) d = Neon::fma(vld1q_f32(xb + 4 * i), f[i], d);
           dot[r] = d;
           group_sum[r] += sums[r][b];
         }
@@ -114,33 +99,14 @@ void q4g_rows(const QuantizedMatrix& w, const QGemvArgs& args, size_t m0, size_t
       const float scale = f16_to_f32(scales[g]);
       const float shift = scale * (8.0f + (zeros != nullptr ? zeros[g] : 0));
       for (size_t r = 0; r < kRows; ++r) {
-        acc[r] = madd(acc[r], dot[r], vdupq_n_f32(scale));
+        acc[r] = Neon::fma(dot[r], vdupq_n_f32(scale), acc[r]);
         offset[r] += shift * group_sum[r];
       }
     }
     const float bias = args.bias != nullptr ? args.bias[n] : 0.0f;
     for (size_t r = 0; r < kRows; ++r)
       args.y[(m0 + r) * args.y_stride + n] =
-          clamp(bias + (hsum(acc[r]) - offset[r]), args.min, args.max);
-  }
-}
-
-template <void (*kOne)(const QuantizedMatrix&, const QGemvArgs&, size_t, size_t, size_t),
-          void (*kTwo)(const QuantizedMatrix&, const QGemvArgs&, size_t, size_t, size_t),
-          void (*kThree)(const QuantizedMatrix&, const QGemvArgs&, size_t, size_t, size_t),
-          void (*kFour)(const QuantizedMatrix&, const QGemvArgs&, size_t, size_t, size_t)>
-void by_row_blocks(const QuantizedMatrix& w, const QGemvArgs& args, size_t n0, size_t n1) {
-  size_t m = 0;
-  for (; m + 4 <= args.rows; m += 4) kFour(w, args, m, n0, n1);
-  switch (args.rows - m) {
-    case 3:
-      return kThree(w, args, m, n0, n1);
-    case 2:
-      return kTwo(w, args, m, n0, n1);
-    case 1:
-      return kOne(w, args, m, n0, n1);
-    default:
-      return;
+          clamp(bias + (Neon::reduce_add(acc[r]) - offset[r]), args.min, args.max);
   }
 }
 

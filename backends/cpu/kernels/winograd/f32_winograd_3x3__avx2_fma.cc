@@ -21,58 +21,34 @@ struct Avx2Ops {
   static V clamp(V v, V lo, V hi) { return _mm256_min_ps(_mm256_max_ps(v, lo), hi); }
 };
 
-// One channel at a time, for the c % 8 left over.
-struct TailOps {
-  using V = float;
-  static constexpr size_t kLanes = 1;
-  static V load(const float* p) { return *p; }
-  static void store(float* p, V v) { *p = v; }
-  static V zero() { return 0.0f; }
-  static V splat(float f) { return f; }
-  static V add(V a, V b) { return a + b; }
-  static V sub(V a, V b) { return a - b; }
-  static V madd(V a, float k, V b) { return a * k + b; }
-  static V clamp(V v, V lo, V hi) { return v < lo ? lo : (v > hi ? hi : v); }
-};
-
 }  // namespace
 
 void f32_winograd_f2x2_3x3_input__avx2_fma(const float* x, size_t h, size_t w, size_t c,
                                            ptrdiff_t ih0, ptrdiff_t iw0, float* v,
                                            size_t v_stride) {
-  const size_t full = c / 8 * 8;
-  winograd_input_channels<Avx2Ops, WinogradF2x2>(x, h, w, c, ih0, iw0, v, v_stride, 0, full);
-  winograd_input_channels<TailOps, WinogradF2x2>(x, h, w, c, ih0, iw0, v, v_stride, full, c);
+  winograd_input<Avx2Ops, WinogradF2x2>(x, h, w, c, ih0, iw0, v, v_stride);
 }
 
 void f32_winograd_f2x2_3x3_output__avx2_fma(const float* m, size_t m_stride, size_t o,
                                             const float* bias, float* y, size_t y_row_stride,
                                             size_t y_pixel_stride, size_t rows, size_t cols,
                                             float min, float max) {
-  const size_t full = o / 8 * 8;
-  winograd_output_channels<Avx2Ops, WinogradF2x2>(m, m_stride, bias, y, y_row_stride,
-                                                  y_pixel_stride, rows, cols, min, max, 0, full);
-  winograd_output_channels<TailOps, WinogradF2x2>(m, m_stride, bias, y, y_row_stride,
-                                                  y_pixel_stride, rows, cols, min, max, full, o);
+  winograd_output<Avx2Ops, WinogradF2x2>(m, m_stride, o, bias, y, y_row_stride, y_pixel_stride,
+                                         rows, cols, min, max);
 }
 
 void f32_winograd_f4x4_3x3_input__avx2_fma(const float* x, size_t h, size_t w, size_t c,
                                            ptrdiff_t ih0, ptrdiff_t iw0, float* v,
                                            size_t v_stride) {
-  const size_t full = c / 8 * 8;
-  winograd_input_channels<Avx2Ops, WinogradF4x4>(x, h, w, c, ih0, iw0, v, v_stride, 0, full);
-  winograd_input_channels<TailOps, WinogradF4x4>(x, h, w, c, ih0, iw0, v, v_stride, full, c);
+  winograd_input<Avx2Ops, WinogradF4x4>(x, h, w, c, ih0, iw0, v, v_stride);
 }
 
 void f32_winograd_f4x4_3x3_output__avx2_fma(const float* m, size_t m_stride, size_t o,
                                             const float* bias, float* y, size_t y_row_stride,
                                             size_t y_pixel_stride, size_t rows, size_t cols,
                                             float min, float max) {
-  const size_t full = o / 8 * 8;
-  winograd_output_channels<Avx2Ops, WinogradF4x4>(m, m_stride, bias, y, y_row_stride,
-                                                  y_pixel_stride, rows, cols, min, max, 0, full);
-  winograd_output_channels<TailOps, WinogradF4x4>(m, m_stride, bias, y, y_row_stride,
-                                                  y_pixel_stride, rows, cols, min, max, full, o);
+  winograd_output<Avx2Ops, WinogradF4x4>(m, m_stride, o, bias, y, y_row_stride, y_pixel_stride,
+                                         rows, cols, min, max);
 }
 
 }  // namespace sprig::cpu

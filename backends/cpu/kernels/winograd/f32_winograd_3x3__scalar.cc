@@ -5,47 +5,31 @@
 #include "backends/cpu/kernels/winograd/winograd_transforms.h"
 
 namespace sprig::cpu {
-namespace {
-
-struct ScalarOps {
-  using V = float;
-  static constexpr size_t kLanes = 1;
-  static V load(const float* p) { return *p; }
-  static void store(float* p, V v) { *p = v; }
-  static V zero() { return 0.0f; }
-  static V splat(float f) { return f; }
-  static V add(V a, V b) { return a + b; }
-  static V sub(V a, V b) { return a - b; }
-  static V madd(V a, float k, V b) { return a * k + b; }
-  static V clamp(V v, V lo, V hi) { return v < lo ? lo : (v > hi ? hi : v); }
-};
-
-}  // namespace
 
 void f32_winograd_f2x2_3x3_input__scalar(const float* x, size_t h, size_t w, size_t c,
                                          ptrdiff_t ih0, ptrdiff_t iw0, float* v, size_t v_stride) {
-  winograd_input_channels<ScalarOps, WinogradF2x2>(x, h, w, c, ih0, iw0, v, v_stride, 0, c);
+  winograd_input<ScalarOps, WinogradF2x2>(x, h, w, c, ih0, iw0, v, v_stride);
 }
 
 void f32_winograd_f2x2_3x3_output__scalar(const float* m, size_t m_stride, size_t o,
                                           const float* bias, float* y, size_t y_row_stride,
                                           size_t y_pixel_stride, size_t rows, size_t cols,
                                           float min, float max) {
-  winograd_output_channels<ScalarOps, WinogradF2x2>(m, m_stride, bias, y, y_row_stride,
-                                                    y_pixel_stride, rows, cols, min, max, 0, o);
+  winograd_output<ScalarOps, WinogradF2x2>(m, m_stride, o, bias, y, y_row_stride, y_pixel_stride,
+                                           rows, cols, min, max);
 }
 
 void f32_winograd_f4x4_3x3_input__scalar(const float* x, size_t h, size_t w, size_t c,
                                          ptrdiff_t ih0, ptrdiff_t iw0, float* v, size_t v_stride) {
-  winograd_input_channels<ScalarOps, WinogradF4x4>(x, h, w, c, ih0, iw0, v, v_stride, 0, c);
+  winograd_input<ScalarOps, WinogradF4x4>(x, h, w, c, ih0, iw0, v, v_stride);
 }
 
 void f32_winograd_f4x4_3x3_output__scalar(const float* m, size_t m_stride, size_t o,
                                           const float* bias, float* y, size_t y_row_stride,
                                           size_t y_pixel_stride, size_t rows, size_t cols,
                                           float min, float max) {
-  winograd_output_channels<ScalarOps, WinogradF4x4>(m, m_stride, bias, y, y_row_stride,
-                                                    y_pixel_stride, rows, cols, min, max, 0, o);
+  winograd_output<ScalarOps, WinogradF4x4>(m, m_stride, o, bias, y, y_row_stride, y_pixel_stride,
+                                           rows, cols, min, max);
 }
 
 void f32_winograd_3x3_pack_weights(WinogradTile tile, size_t o, size_t c, DType dtype,

@@ -138,5 +138,41 @@ void winograd_output_channels(const float* m, size_t m_stride, const float* bias
   }
 }
 
+// One channel at a time: the portable transforms, and the SIMD ones' leftover channels.
+struct ScalarOps {
+  using V = float;
+  static constexpr size_t kLanes = 1;
+  static V load(const float* p) { return *p; }
+  static void store(float* p, V v) { *p = v; }
+  static V zero() { return 0.0f; }
+  static V splat(float f) { return f; }
+  static V add(V a, V b) { return a + b; }
+  static V sub(V a, V b) { return a - b; }
+  static V madd(V a, float k, V b) { return a * k + b; }
+  static V clamp(V v, V lo, V hi) { return v < lo ? lo : (v > hi ? hi : v); }
+};
+
+// Every channel of one input tile (winograd.h's F32WinogradInputFn): whole vectors with Ops, the
+// rest with ScalarOps.
+template <typename Ops, typename Tile>
+void winograd_input(const float* x, size_t h, size_t w, size_t c, ptrdiff_t ih0, ptrdiff_t iw0,
+                    float* v, size_t v_stride) {
+  const size_t full = c / Ops::kLanes * Ops::kLanes;
+  winograd_input_channels<Ops, Tile>(x, h, w, c, ih0, iw0, v, v_stride, 0, full);
+  winograd_input_channels<ScalarOps, Tile>(x, h, w, c, ih0, iw0, v, v_stride, full, c);
+}
+
+// Every channel of one output tile (winograd.h's F32WinogradOutputFn).
+template <typename Ops, typename Tile>
+void winograd_output(const float* m, size_t m_stride, size_t o, const float* bias, float* y,
+                     size_t y_row_stride, size_t y_pixel_stride, size_t rows, size_t cols,
+                     float min, float max) {
+  const size_t full = o / Ops::kLanes * Ops::kLanes;
+  winograd_output_channels<Ops, Tile>(m, m_stride, bias, y, y_row_stride, y_pixel_stride, rows,
+                                      cols, min, max, 0, full);
+  winograd_output_channels<ScalarOps, Tile>(m, m_stride, bias, y, y_row_stride, y_pixel_stride,
+                                            rows, cols, min, max, full, o);
+}
+
 }  // namespace
 }  // namespace sprig::cpu
