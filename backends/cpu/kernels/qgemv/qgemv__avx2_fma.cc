@@ -26,16 +26,25 @@ void q8c_rows(const QuantizedMatrix& w, const QGemvArgs& args, size_t m0, size_t
   const size_t k8 = w.k / 8 * 8;
   for (size_t n = n0; n < n1; ++n) {
     const int8_t* q = w.q8 + n * w.k;
-    __m256 acc[kRows];
-    for (size_t r = 0; r < kRows; ++r) acc[r] = _mm256_setzero_ps();
-    for (size_t k = 0; k < k8; k += 8) {
-      const __m256 wk = widen8(q + k);
+    // Two accumulators per row, so that consecutive FMAs do not wait on each other.
+    __m256 acc[kRows], acc2[kRows];
+    for (size_t r = 0; r < kRows; ++r) acc[r] = acc2[r] = _mm256_setzero_ps();
+    size_t k = 0;
+    for (; k + 16 <= k8; k += 16) {
+      const __m256 w0 = widen8(q + k), w1 = widen8(q + k + 8);
+      for (size_t r = 0; r < kRows; ++r) {
+        acc[r] = _mm256_fmadd_ps(_mm256_loadu_ps(x[r] + k), w0, acc[r]);
+        acc2[r] = _mm256_fmadd_ps(_mm256_loadu_ps(x[r] + k + 8), w1, acc2[r]);
+      }
+    }
+    if (k < k8) {
+      const __m256 w0 = widen8(q + k);
       for (size_t r = 0; r < kRows; ++r)
-        acc[r] = _mm256_fmadd_ps(_mm256_loadu_ps(x[r] + k), wk, acc[r]);
+        acc[r] = _mm256_fmadd_ps(_mm256_loadu_ps(x[r] + k), w0, acc[r]);
     }
     const float bias = args.bias != nullptr ? args.bias[n] : 0.0f;
     for (size_t r = 0; r < kRows; ++r) {
-      float sum = Avx2::reduce_add(acc[r]);
+      float sum = Avx2::reduce_add(_mm256_add_ps(acc[r], acc2[r]));
       for (size_t k = k8; k < w.k; ++k) sum += x[r][k] * static_cast<float>(q[k]);
       args.y[(m0 + r) * args.y_stride + n] =
           clamp(bias + w.channel_scales[n] * sum, args.min, args.max);
@@ -68,10 +77,10 @@ void q4g_rows(const QuantizedMatrix& w, const QGemvArgs& args, size_t m0, size_t
       offset[r] = 0.0f;
     }
     for (size_t g = 0; g < groups; ++g) {
-      __m256 dot[kRows];
+      __m256 dot[kRows], dot2[kRows];  // two chains of FMAs per row
       float group_sum[kRows];
       for (size_t r = 0; r < kRows; ++r) {
-        dot[r] = _mm256_setzero_ps();
+        dot[r] = dot2[r] = _mm256_setzero_ps();
         group_sum[r] = 0.0f;
       }
       for (size_t b = g * blocks_per_group; b < (g + 1) * blocks_per_group; ++b) {
@@ -86,10 +95,10 @@ void q4g_rows(const QuantizedMatrix& w, const QGemvArgs& args, size_t m0, size_t
         const __m256 f3 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(hi, 8)));
         for (size_t r = 0; r < kRows; ++r) {
           const float* xb = x[r] + b * 32;
-          __m256 d = _mm256_fmadd_ps(_mm256_loadu_ps(xb), f0, dot[r]);
-          d = _mm256_fmadd_ps(_mm256_loadu_ps(xb + 8), f1, d);
-          d = _mm256_fmadd_ps(_mm256_loadu_ps(xb + 16), f2, d);
-          dot[r] = _mm256_fmadd_ps(_mm256_loadu_ps(xb + 24), f3, d);
+          dot[r] = _mm256_fmadd_ps(_mm256_loadu_ps(xb), f0, dot[r]);
+          dot2[r] = _mm256_fmadd_ps(_mm256_loadu_ps(xb + 8), f1, dot2[r]);
+          dot[r] = _mm256_fmadd_ps(_mm256_loadu_ps(xb + 16), f2, dot[r]);
+          dot2[r] = _mm256_fmadd_ps(_mm256_loadu_ps(xb + 24), f3, dot2[r]);
           group_sum[r] += sums[r][b];
         }
       }
@@ -97,7 +106,7 @@ void q4g_rows(const QuantizedMatrix& w, const QGemvArgs& args, size_t m0, size_t
       const float shift = scale * (8.0f + (zeros != nullptr ? zeros[g] : 0));
       const __m256 vscale = _mm256_set1_ps(scale);
       for (size_t r = 0; r < kRows; ++r) {
-        acc[r] = _mm256_fmadd_ps(dot[r], vscale, acc[r]);
+        acc[r] = _mm256_fmadd_ps(_mm256_add_ps(dot[r], dot2[r]), vscale, acc[r]);
         offset[r] += shift * group_sum[r];
       }
     }

@@ -90,9 +90,12 @@ void q4g_rows(const QuantizedMatrix& w, const QGemvArgs& args, size_t m0, size_t
         widen16(vshrq_n_u8(bytes, 4), f + 4);
         for (size_t r = 0; r < kRows; ++r) {
           const float* xb = x[r] + b * 32;
-          float32x4_t d = dot[r];
-          for (int i = 0; i < 8; ++i) d = Neon::fma(vld1q_f32(xb + 4 * i), f[i], d);
-          dot[r] = d;
+          float32x4_t d0 = dot[r], d1 = vdupq_n_f32(0.0f);  // two chains of FMAs
+          for (int i = 0; i < 8; i += 2) {
+            d0 = Neon::fma(vld1q_f32(xb + 4 * i), f[i], d0);
+            d1 = Neon::fma(vld1q_f32(xb + 4 * i + 4), f[i + 1], d1);
+          }
+          dot[r] = vaddq_f32(d0, d1);
           group_sum[r] += sums[r][b];
         }
       }
