@@ -43,10 +43,7 @@ std::vector<float> to_int8(Value& value, const std::vector<float>& w) {
   value.quantization = std::make_shared<fb::QuantizationT>();
   value.quantization->axis = 0;
   value.quantization->scale = q.scales;
-  std::vector<float> back(w.size());
-  for (size_t i = 0; i < w.size(); ++i)
-    back[i] = q.scales[i / static_cast<size_t>(cols)] * static_cast<float>(q.q[i]);
-  return back;
+  return q.dequantized;
 }
 
 std::vector<float> to_int4(Value& value, const std::vector<float>& w, int group_size,
@@ -58,16 +55,7 @@ std::vector<float> to_int4(Value& value, const std::vector<float>& w, int group_
   value.quantization->group_size = group_size;
   value.group_scales = bytes_of(q.scales_f16);
   value.group_zero_points = bytes_of(q.zero_points);
-  std::vector<float> back(w.size());
-  for (size_t i = 0; i < w.size(); ++i) {
-    const size_t g = i / static_cast<size_t>(group_size);
-    const uint8_t byte = q.packed[i / 2];
-    int32_t nibble = i % 2 == 0 ? (byte & 0x0F) : (byte >> 4);
-    if (nibble >= 8) nibble -= 16;
-    const int32_t zero = asymmetric ? q.zero_points[g] : 0;
-    back[i] = f16_to_f32(q.scales_f16[g]) * static_cast<float>(nibble - zero);
-  }
-  return back;
+  return q.dequantized;
 }
 
 size_t stored_bytes(const Value& value) {

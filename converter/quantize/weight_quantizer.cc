@@ -22,15 +22,18 @@ Int8Rows quantize_int8_rows(const std::vector<float>& w, int64_t rows, int64_t c
   Int8Rows out;
   out.q.resize(w.size());
   out.scales.resize(static_cast<size_t>(rows));
+  out.dequantized.resize(w.size());
   for (int64_t r = 0; r < rows; ++r) {
     const float* row = w.data() + r * cols;
     float amax = 0.0f;
     for (int64_t c = 0; c < cols; ++c) amax = std::max(amax, std::fabs(row[c]));
     const float scale = amax > 0.0f ? amax / 127.0f : 1.0f;
     out.scales[static_cast<size_t>(r)] = scale;
-    for (int64_t c = 0; c < cols; ++c)
-      out.q[static_cast<size_t>(r * cols + c)] =
-          static_cast<int8_t>(round_saturate(row[c] / scale, -127, 127));
+    for (int64_t c = 0; c < cols; ++c) {
+      const size_t i = static_cast<size_t>(r * cols + c);
+      out.q[i] = static_cast<int8_t>(round_saturate(row[c] / scale, -127, 127));
+      out.dequantized[i] = scale * static_cast<float>(out.q[i]);
+    }
   }
   return out;
 }
@@ -42,6 +45,7 @@ Int4Groups quantize_int4_groups(const std::vector<float>& w, int64_t group_size,
   out.packed.assign(static_cast<size_t>((n + 1) / 2), 0);
   out.scales_f16.resize(static_cast<size_t>(groups));
   if (asymmetric) out.zero_points.resize(static_cast<size_t>(groups));
+  out.dequantized.resize(w.size());
   for (int64_t g = 0; g < groups; ++g) {
     const float* x = w.data() + g * group_size;
     float lo = 0.0f, hi = 0.0f, amax = 0.0f;
@@ -65,6 +69,7 @@ Int4Groups quantize_int4_groups(const std::vector<float>& w, int64_t group_size,
       const int32_t q = asymmetric ? round_saturate(x[i] / scale + static_cast<float>(zero), -8, 7)
                                    : round_saturate(x[i] / scale, -7, 7);
       const int64_t index = g * group_size + i;
+      out.dequantized[static_cast<size_t>(index)] = scale * static_cast<float>(q - zero);
       const uint8_t nibble = static_cast<uint8_t>(q & 0x0F);
       out.packed[static_cast<size_t>(index / 2)] |=
           static_cast<uint8_t>(index % 2 == 0 ? nibble : nibble << 4);

@@ -12,7 +12,8 @@ namespace sprig::convert {
 // taps): scale = max|w| / 127 (1 for an all-zero row), q = round(w / scale) in [-127, 127].
 struct Int8Rows {
   std::vector<int8_t> q;
-  std::vector<float> scales;  // one per row
+  std::vector<float> scales;       // one per row
+  std::vector<float> dequantized;  // scale * q, what the runtime computes with
 };
 Int8Rows quantize_int8_rows(const std::vector<float>& w, int64_t rows, int64_t cols);
 
@@ -27,6 +28,7 @@ struct Int4Groups {
   std::vector<uint8_t> packed;       // two per byte, low nibble first
   std::vector<uint16_t> scales_f16;  // one per group
   std::vector<int8_t> zero_points;   // one per group; empty when symmetric
+  std::vector<float> dequantized;    // scale * (q - zero point), what the runtime computes with
 };
 Int4Groups quantize_int4_groups(const std::vector<float>& w, int64_t group_size, bool asymmetric);
 

@@ -51,6 +51,7 @@ TEST(WeightQuantizer, Int8RowsWithinHalfAStep) {
     for (int64_t c = 0; c < cols; ++c) {
       const size_t i = static_cast<size_t>(r * cols + c);
       EXPECT_GE(q.q[i], -127);
+      EXPECT_EQ(q.dequantized[i], q.scales[static_cast<size_t>(r)] * q.q[i]);
       EXPECT_LE(std::fabs(w[i] - q.scales[static_cast<size_t>(r)] * q.q[i]),
                 0.5f * q.scales[static_cast<size_t>(r)] * (1 + 1e-5f));
     }
@@ -76,6 +77,7 @@ TEST(WeightQuantizer, Int4GroupsWithinHalfAStep) {
       const int value = nibble_at(q.packed, i);
       EXPECT_GE(value, asymmetric ? -8 : -7);
       EXPECT_LE(value, 7);
+      EXPECT_EQ(q.dequantized[i], scale * static_cast<float>(value - zero));
       EXPECT_LE(std::fabs(w[i] - scale * static_cast<float>(value - zero)), 0.5f * scale * 1.001f)
           << "at " << i;
     }
