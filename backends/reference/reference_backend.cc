@@ -7,6 +7,7 @@
 #include "backends/reference/kernels/op_kernels.h"
 #include "runtime/core/model.h"
 #include "runtime/core/quantization.h"
+#include "runtime/ops/int8_op_check.h"
 #include "runtime/ops/op_check.h"
 #include "runtime/ops/op_signature.h"
 
@@ -94,10 +95,10 @@ Status ReferenceProgram::build(const PrepareContext& context, const int* op_indi
       return with_op_name(op, Status(Code::kInvalidModel, "tensor index out of range"));
     const int num_inputs = prepared.tensors.num_inputs;
     SPRIG_RETURN_IF_ERROR(check_op(prepared.tensors));
-    prepared.kernel = reference::reference_op_kernel(op.type());
+    prepared.kernel = reference::reference_kernel_for(prepared.tensors);
     if (!prepared.kernel)
       return with_op_name(op, Status(Code::kUnsupported, "no reference kernel"));
-    for (int j = 0; j < num_inputs; ++j) {
+    for (int j = 0; j < num_inputs && !is_int8_op(prepared.tensors); ++j) {
       const TensorView* view = tensor_refs_[first + static_cast<size_t>(j)];
       if (!view || view->dtype == DType::F32) continue;
       SPRIG_ASSIGN_OR_RETURN(
@@ -149,7 +150,7 @@ class ReferenceBackend final : public Backend {
     std::vector<const TensorView*> storage;
     OpSignature signature;
     if (!op_signature(model, op_index, &model.tensor(0), &storage, &signature)) return false;
-    return check_op(signature).ok() && reference::reference_op_kernel(signature.op->type()) != nullptr;
+    return check_op(signature).ok() && reference::reference_kernel_for(signature) != nullptr;
   }
 
   Result<std::unique_ptr<BackendProgram>> prepare(const PrepareContext& context, const int* ops,

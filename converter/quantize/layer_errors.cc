@@ -7,55 +7,49 @@
 #include <random>
 
 #include "converter/ir/error.h"
-#include "runtime/capi/backend_registry.h"
 #include "runtime/cli/npy.h"
+#include "converter/quantize/model_runner.h"
 #include "runtime/core/model.h"
+#include "runtime/core/quantization.h"
+#include "runtime/ops/op_check.h"
 #include "runtime/core/session.h"
 
 namespace sprig::convert {
 namespace {
 
-struct Loaded {
-  std::unique_ptr<Model> model;
-  std::unique_ptr<Session> session;
-};
-
-Loaded load(const std::vector<uint8_t>& bytes, const char* what) {
-  Loaded loaded;
-  Result<std::unique_ptr<Model>> model = Model::load_from_memory(bytes.data(), bytes.size());
-  if (!model.ok())
-    fail(model.status().code(), std::string(what) + " model: " + model.status().message());
-  loaded.model = std::move(model.value());
-  std::vector<Backend*> backends;
-  for (const char* name : {"cpu", "reference"})
-    if (Backend* backend = find_backend(name)) backends.push_back(backend);
-  SessionOptions options;
-  options.backends = backends.data();
-  options.num_backends = static_cast<int>(backends.size());
-  options.num_threads = 0;
-  Result<std::unique_ptr<Session>> session = Session::create(*loaded.model, options);
-  if (!session.ok())
-    fail(session.status().code(), std::string(what) + " model: " + session.status().message());
-  loaded.session = std::move(session.value());
-  return loaded;
-}
-
-void run(Loaded& loaded, const std::vector<float>& sample, const char* what,
-         Session::OpCallback after_op, void* context) {
-  const TensorView& input = loaded.session->input(0);
-  if (input.dtype != DType::F32 || static_cast<size_t>(input.shape.numel()) != sample.size())
-    fail(Code::kInvalidArgument, std::string(what) + " model: a sample has " +
-                                     std::to_string(sample.size()) + " floats, its input " +
-                                     std::to_string(input.shape.numel()));
-  std::copy(sample.begin(), sample.end(), input.f32());
-  const Status status = loaded.session->run_observed(after_op, context);
-  if (!status.ok()) fail(status.code(), std::string(what) + " model: " + status.message());
-}
-
 const char* first_output_name(const Model& model, int op) {
   const fb::Op& o = model.op(op);
   if (o.outputs() == nullptr || o.outputs()->size() == 0) return nullptr;
   return model.tensor_name(o.outputs()->Get(0));
+}
+
+// Ops are matched between the two models by name and type, the n-th such op of one with the n-th
+// of the other (passes may give several ops one source node's name; quantizing adds ops of other
+// types only). keys[op] for every op of `model`.
+std::vector<std::string> op_keys(const Model& model) {
+  std::map<std::string, int> seen;
+  std::vector<std::string> keys;
+  for (int op = 0; op < model.num_ops(); ++op) {
+    const auto* name = model.op(op).name();
+    std::string key = std::string(name != nullptr ? name->c_str() : "") + "|" +
+                      op_type_name(model.op(op).type());
+    keys.push_back(key + "|" + std::to_string(seen[key]++));
+  }
+  return keys;
+}
+
+// The op's first output as floats: F32 as it is, I8 dequantized. False for other dtypes.
+bool output_values(const LoadedModel& loaded, int op, std::vector<float>* values) {
+  const fb::Op& o = loaded.model->op(op);
+  if (o.outputs() == nullptr || o.outputs()->size() == 0) return false;
+  const TensorView& t = loaded.session->tensor(o.outputs()->Get(0));
+  values->resize(static_cast<size_t>(t.shape.numel()));
+  if (t.dtype == DType::F32) {
+    std::copy(t.f32(), t.f32() + values->size(), values->begin());
+    return true;
+  }
+  return t.dtype == DType::I8 && t.quantization != nullptr &&
+         dequantize_to_f32(t, values->data()).ok();
 }
 
 struct Sums {
@@ -67,44 +61,39 @@ struct Sums {
 std::vector<OutputAgreement> compare_op_outputs(const std::vector<uint8_t>& float_model,
                                                 const std::vector<uint8_t>& quantized_model,
                                                 const std::vector<std::vector<float>>& samples) {
-  Loaded a = load(float_model, "float");
-  Loaded b = load(quantized_model, "quantized");
+  LoadedModel a = load_model(float_model, "float");
+  LoadedModel b = load_model(quantized_model, "quantized");
   struct Capture {
-    Loaded* loaded;
+    LoadedModel* loaded;
+    std::vector<std::string> keys;
     std::map<std::string, std::vector<float>> outputs;
     std::map<std::string, Sums>* sums;
+    std::vector<float> values;
   };
   std::map<std::string, Sums> sums;
   for (const std::vector<float>& sample : samples) {
-    Capture reference{&a, {}, &sums};
-    run(
+    Capture reference{&a, op_keys(*a.model), {}, &sums, {}};
+    run_model(
         a, sample, "float",
         [](void* context, int op) {
           auto* c = static_cast<Capture*>(context);
-          const char* name = first_output_name(*c->loaded->model, op);
-          const fb::Op& o = c->loaded->model->op(op);
-          if (name == nullptr) return;
-          const TensorView& t = c->loaded->session->tensor(o.outputs()->Get(0));
-          if (t.dtype != DType::F32) return;
-          c->outputs[name].assign(t.f32(), t.f32() + t.shape.numel());
+          if (output_values(*c->loaded, op, &c->values))
+            c->outputs[c->keys[static_cast<size_t>(op)]] = c->values;
         },
         &reference);
-    Capture other{&b, std::move(reference.outputs), &sums};
-    run(
+    Capture other{&b, op_keys(*b.model), std::move(reference.outputs), &sums, {}};
+    run_model(
         b, sample, "quantized",
         [](void* context, int op) {
           auto* c = static_cast<Capture*>(context);
-          const char* name = first_output_name(*c->loaded->model, op);
-          if (name == nullptr) return;
-          auto it = c->outputs.find(name);
-          const TensorView& t =
-              c->loaded->session->tensor(c->loaded->model->op(op).outputs()->Get(0));
-          if (it == c->outputs.end() || t.dtype != DType::F32 ||
-              static_cast<size_t>(t.shape.numel()) != it->second.size())
+          const std::string& key = c->keys[static_cast<size_t>(op)];
+          auto it = c->outputs.find(key);
+          if (it == c->outputs.end() || !output_values(*c->loaded, op, &c->values) ||
+              c->values.size() != it->second.size())
             return;
-          Sums& s = (*c->sums)[name];
+          Sums& s = (*c->sums)[key];
           for (size_t i = 0; i < it->second.size(); ++i) {
-            const double x = it->second[i], y = t.f32()[i];
+            const double x = it->second[i], y = c->values[i];
             s.aa += x * x;
             s.bb += y * y;
             s.ab += x * y;
@@ -114,14 +103,16 @@ std::vector<OutputAgreement> compare_op_outputs(const std::vector<uint8_t>& floa
         &other);
   }
   std::vector<OutputAgreement> result;
+  const std::vector<std::string> keys = op_keys(*a.model);
   for (int op = 0; op < a.model->num_ops(); ++op) {
-    const char* name = first_output_name(*a.model, op);
-    if (name == nullptr || !sums.count(name)) continue;
-    const Sums& s = sums[name];
+    const std::string& key = keys[static_cast<size_t>(op)];
+    if (!sums.count(key)) continue;
+    const Sums& s = sums[key];
     OutputAgreement agreement;
     const auto* op_name = a.model->op(op).name();
     agreement.op = op_name != nullptr ? op_name->str() : "";
-    agreement.tensor = name;
+    agreement.op_type = op_type_name(a.model->op(op).type());
+    agreement.tensor = first_output_name(*a.model, op);
     agreement.cosine = s.aa > 0 && s.bb > 0 ? s.ab / std::sqrt(s.aa * s.bb) : 1.0;
     agreement.snr_db =
         s.noise > 0 ? 10.0 * std::log10(s.aa / s.noise) : std::numeric_limits<double>::infinity();

@@ -10,6 +10,7 @@ namespace sprig::convert {
 
 struct OutputAgreement {
   std::string op;       // op name (the source node's)
+  std::string op_type;  // Conv2D, ...
   std::string tensor;   // its output's name
   double cosine = 1.0;  // cosine similarity of the outputs over all samples
   double snr_db = 0.0;  // 10 log10(sum a^2 / sum (a - b)^2); +inf when identical
@@ -17,7 +18,8 @@ struct OutputAgreement {
 
 // Runs `float_model` and `quantized_model` (.sprig bytes) on the CPU backend (reference for what
 // it lacks) over `samples`, each the floats of the models' first input, and compares the F32
-// outputs of ops whose first output has the same name in both, in the float model's op order.
+// (I8 dequantized) outputs of ops with the same name in both (or, unnamed, the same first output
+// name), in the float model's op order.
 // Throws ConvertError when a model does not load or run, or a sample has the wrong size.
 std::vector<OutputAgreement> compare_op_outputs(const std::vector<uint8_t>& float_model,
                                                 const std::vector<uint8_t>& quantized_model,

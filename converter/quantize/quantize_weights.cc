@@ -13,7 +13,6 @@
 #include "runtime/core/tensor.h"
 
 namespace sprig::convert {
-namespace {
 
 bool read_only_as_weight(const Graph& graph, int v) {
   if (graph.is_graph_output(v)) return false;
@@ -26,6 +25,8 @@ bool read_only_as_weight(const Graph& graph, int v) {
   return true;
 }
 
+namespace {
+
 template <typename T>
 std::vector<uint8_t> bytes_of(const std::vector<T>& values) {
   std::vector<uint8_t> bytes(values.size() * sizeof(T));
@@ -33,7 +34,8 @@ std::vector<uint8_t> bytes_of(const std::vector<T>& values) {
   return bytes;
 }
 
-// Replaces `value` by its int8 per-channel form; returns the dequantized weights.
+}  // namespace
+
 std::vector<float> to_int8(Value& value, const std::vector<float>& w) {
   const int64_t rows = value.shape[0];
   const int64_t cols = rows > 0 ? value.numel() / rows : 0;
@@ -45,6 +47,8 @@ std::vector<float> to_int8(Value& value, const std::vector<float>& w) {
   value.quantization->scale = q.scales;
   return q.dequantized;
 }
+
+namespace {
 
 std::vector<float> to_int4(Value& value, const std::vector<float>& w, int group_size,
                            bool asymmetric) {
@@ -58,13 +62,13 @@ std::vector<float> to_int4(Value& value, const std::vector<float>& w, int group_
   return q.dequantized;
 }
 
+}  // namespace
+
 size_t stored_bytes(const Value& value) {
   return tensor_bytes(value.dtype, value.numel()) + value.group_scales.size() +
          value.group_zero_points.size() +
          (value.quantization ? value.quantization->scale.size() * sizeof(float) : 0);
 }
-
-}  // namespace
 
 std::vector<LayerQuantReport> quantize_weights(Graph& graph, const WeightQuantOptions& options) {
   std::vector<LayerQuantReport> report;
@@ -123,11 +127,14 @@ std::vector<LayerQuantReport> quantize_weights(Graph& graph, const WeightQuantOp
 
 void attach_output_agreement(const std::vector<OutputAgreement>& agreement,
                              std::vector<LayerQuantReport>* report) {
+  std::vector<bool> used(agreement.size(), false);
   for (LayerQuantReport& layer : *report)
-    for (const OutputAgreement& a : agreement)
-      if (a.op == layer.layer) {
-        layer.output_cosine = a.cosine;
-        layer.output_snr_db = a.snr_db;
+    for (size_t i = 0; i < agreement.size(); ++i)
+      if (!used[i] && agreement[i].op == layer.layer && agreement[i].op_type == layer.op) {
+        layer.output_cosine = agreement[i].cosine;
+        layer.output_snr_db = agreement[i].snr_db;
+        used[i] = true;
+        break;
       }
 }
 

@@ -42,7 +42,17 @@ struct LayerQuantReport {
 // no layer.
 std::vector<LayerQuantReport> quantize_weights(Graph& graph, const WeightQuantOptions& options);
 
-// Fills each layer's output columns from the comparison of its op's output (matched by op name).
+// Shared with the int8 quantizer (quantize_int8.h):
+// True when constant `v` is read only as input 1 of Conv2D / FullyConnected nodes.
+bool read_only_as_weight(const Graph& graph, int v);
+// Replaces `value` (weights [O, ...] with values `w`) by int8, one symmetric scale per output
+// channel (axis 0); returns the dequantized weights.
+std::vector<float> to_int8(Value& value, const std::vector<float>& w);
+// Bytes a weight takes in the file, its scales and zero points included.
+size_t stored_bytes(const Value& value);
+
+// Fills each layer's output columns from the comparison of its op's output (matched by op name
+// and type, in order).
 void attach_output_agreement(const std::vector<OutputAgreement>& agreement,
                              std::vector<LayerQuantReport>* report);
 

@@ -2,9 +2,10 @@
 //
 //   sprig-convert MODEL.onnx -o MODEL.sprig [--dtype f32|f16] [--input-shape NAME=1,3,224,224]
 //                [--dynamic-dim N] [--no-optimize]
-//                [--quantize f16|int8-weights|int4 [--group-size 32|64|128] [--asymmetric]
+//                [--quantize f16|int8|int8-weights|int4 [--group-size 32|64|128] [--asymmetric]
 //                 [--keep-float NAME...] [--report FILE.json]
-//                 [--calibration INPUTS.npy | --comparison-samples N]]
+//                 [--calibration INPUTS.npy [--calibration-method minmax|percentile|mse]
+//                  | --comparison-samples N]]
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -12,6 +13,8 @@
 #include <vector>
 
 #include "converter/convert.h"
+#include "converter/quantize/calibration.h"
+#include "converter/quantize/quantize_int8.h"
 #include "converter/quantize/quantize_weights.h"
 #include "converter/serialize/serialize.h"
 
@@ -43,7 +46,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> input_shapes;
   int64_t dynamic_dim = 1;
   bool no_optimize = false;
-  std::string quantize = "none", report_path, calibration;
+  std::string quantize = "none", report_path, calibration, calibration_method = "minmax";
   int comparison_samples = 8;
   WeightQuantOptions quant;
   app.add_option("model", input, "source model (.onnx)")->required();
@@ -53,16 +56,22 @@ int main(int argc, char** argv) {
   app.add_option("--dynamic-dim", dynamic_dim, "value for dynamic input dimensions")->check(CLI::PositiveNumber);
   app.add_flag("--no-optimize", no_optimize, "skip the optimization passes");
   app.add_option("--quantize", quantize,
-                 "f16 (weights), int8-weights (per output channel), int4 (group-wise weights)")
-      ->check(CLI::IsMember({"none", "f16", "int8-weights", "int4"}));
+                 "f16 (weights), int8 (full integer, needs --calibration), int8-weights (per "
+                 "output channel), int4 (group-wise weights)")
+      ->check(CLI::IsMember({"none", "f16", "int8", "int8-weights", "int4"}));
   app.add_option("--group-size", quant.group_size, "int4 group size")
       ->check(CLI::IsMember({32, 64, 128}));
   app.add_flag("--asymmetric", quant.asymmetric, "int4 with a zero point per group");
   app.add_option("--keep-float", quant.keep_float, "layers (node or weight names) left float");
   app.add_option("--report", report_path, "write the per-layer quantization report as JSON");
   app.add_option("--calibration", calibration,
-                 "inputs (.npy, any number along the batch dimension) on which the quantized "
-                 "layers' outputs are compared with the float model's");
+                 "inputs (.npy, any number along the batch dimension): int8 activation ranges "
+                 "come from them, and the quantized layers' outputs are compared with the float "
+                 "model's on them");
+  app.add_option("--calibration-method", calibration_method,
+                 "int8 activation ranges: observed extremes, 99.99th percentiles, or least "
+                 "squared error")
+      ->check(CLI::IsMember({"minmax", "percentile", "mse"}));
   app.add_option("--comparison-samples", comparison_samples,
                  "without --calibration: N(0,1) inputs for that comparison")
       ->check(CLI::Range(1, 4096));
@@ -75,9 +84,16 @@ int main(int argc, char** argv) {
     quant.scheme = quantize == "int8-weights" ? WeightScheme::kInt8PerChannel
                    : quantize == "int4"       ? WeightScheme::kInt4Grouped
                                               : WeightScheme::kNone;
-    if (quant.scheme == WeightScheme::kNone && (!quant.keep_float.empty() || !report_path.empty()))
+    const bool full_int8 = quantize == "int8";
+    const bool quantizing = full_int8 || quant.scheme != WeightScheme::kNone;
+    if (!quantizing && (!quant.keep_float.empty() || !report_path.empty()))
       fail(sprig::Code::kInvalidArgument,
-           "--keep-float and --report go with --quantize int8-weights or int4");
+           "--keep-float and --report go with --quantize int8, int8-weights or int4");
+    if (full_int8 && calibration.empty())
+      fail(sprig::Code::kInvalidArgument,
+           "--quantize int8 needs calibration inputs for its activation ranges: pass "
+           "--calibration INPUTS.npy with representative inputs (64 or more, preprocessed as "
+           "the model expects them), or use --quantize int8-weights, which needs none");
     options.dynamic_dim = dynamic_dim;
     options.optimize = !no_optimize;
     for (const std::string& spec : input_shapes) {
@@ -94,26 +110,35 @@ int main(int argc, char** argv) {
     Graph graph = import_onnx(input, options);
     if (options.optimize) optimize_graph(graph, options);
     const std::vector<uint8_t> float_bytes =
-        quant.scheme != WeightScheme::kNone ? serialize_model(graph, SerializeOptions{})
-                                            : std::vector<uint8_t>();
-    std::vector<LayerQuantReport> report = quantize_weights(graph, quant);
+        quantizing ? serialize_model(graph, SerializeOptions{}) : std::vector<uint8_t>();
+    size_t input_elements = 1;
+    for (int64_t d : graph.values[static_cast<size_t>(graph.inputs.at(0))].shape)
+      input_elements *= static_cast<size_t>(d);
+    const auto samples =
+        quantizing ? load_samples(calibration, input_elements, comparison_samples)
+                   : std::vector<std::vector<float>>();
+    std::vector<LayerQuantReport> report;
+    if (full_int8) {
+      const auto ranges =
+          calibrate_ranges(float_bytes, samples, calibration_method_from(calibration_method));
+      report = quantize_int8(graph, ranges, Int8QuantOptions{quant.keep_float});
+    } else {
+      report = quantize_weights(graph, quant);
+    }
     SerializeOptions serialize;
     serialize.source_file = input;
     serialize.source_hash = sha256_file_hex(input);
     serialize.metadata.push_back({"weight_dtype", dtype});
-    if (quant.scheme != WeightScheme::kNone) {
+    if (quantizing) {
       std::string recipe = quantize;
+      if (full_int8) recipe += " " + calibration_method;
       if (quant.scheme == WeightScheme::kInt4Grouped)
         recipe += " g" + std::to_string(quant.group_size) + (quant.asymmetric ? " asym" : "");
       serialize.metadata.push_back({"quantization", recipe});
     }
     const std::vector<uint8_t> bytes = serialize_model(graph, serialize);
     std::vector<OutputAgreement> outputs;
-    if (quant.scheme != WeightScheme::kNone) {
-      size_t input_elements = 1;
-      for (int64_t d : graph.values[static_cast<size_t>(graph.inputs.at(0))].shape)
-        input_elements *= static_cast<size_t>(d);
-      const auto samples = load_samples(calibration, input_elements, comparison_samples);
+    if (quantizing) {
       const std::vector<OutputAgreement> agreement = compare_op_outputs(float_bytes, bytes, samples);
       attach_output_agreement(agreement, &report);
       for (const OutputAgreement& a : agreement)

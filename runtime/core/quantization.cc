@@ -1,5 +1,10 @@
 #include "runtime/core/quantization.h"
 
+#include <algorithm>
+#include <cmath>
+
+#include "runtime/core/int8_arith.h"
+
 namespace sprig {
 
 bool is_quantized_dtype(DType dtype) {
@@ -69,6 +74,30 @@ Status dequantize_to_f32(const TensorView& t, float* out) {
              static_cast<float>(quantized_value(t, i) - quantization_zero_point(t, p));
   }
   return Status::ok_status();
+}
+
+Int8Params int8_params(const TensorView& t) {
+  Int8Params params;
+  params.scale = quantization_scale(t, 0);
+  params.zero_point = static_cast<int32_t>(quantization_zero_point(t, 0));
+  return params;
+}
+
+bool int8_activation_range(const fb::Activation* activation, Int8Params y, Int8Range* range) {
+  *range = Int8Range();
+  if (activation == nullptr || activation->kind() == fb::ActivationKind::None) return true;
+  auto bound = [&](float real) {
+    const float q = std::nearbyint(real / y.scale) + static_cast<float>(y.zero_point);
+    return static_cast<int32_t>(std::min(127.0f, std::max(-128.0f, q)));
+  };
+  if (activation->kind() == fb::ActivationKind::Relu) {
+    range->lo = bound(0.0f);
+    return true;
+  }
+  if (activation->kind() != fb::ActivationKind::Clip) return false;
+  range->lo = bound(activation->alpha());
+  range->hi = std::max(range->lo, bound(activation->beta()));
+  return true;
 }
 
 }  // namespace sprig

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "runtime/core/quantization.h"
+#include "runtime/ops/int8_op_check.h"
 
 namespace sprig {
 namespace {
@@ -75,6 +76,8 @@ constexpr OpRule kOpRules[] = {
     {1, 1, OpOptions::TransposeOptions},          // Transpose
     {1, 1, OpOptions::PadOptions},                // Pad
     {1, 1, OpOptions::SliceOptions},              // Slice
+    {1, 1, OpOptions::QuantizeOptions},           // Quantize
+    {1, 1, OpOptions::DequantizeOptions},         // Dequantize
 };
 static_assert(sizeof(kOpRules) / sizeof(kOpRules[0]) == static_cast<size_t>(OpType::MAX) + 1,
               "one rule per op type");
@@ -147,7 +150,7 @@ class OpChecker {
     SPRIG_RETURN_IF_ERROR(check_counts(rule));
     SPRIG_RETURN_IF_ERROR(check_options_type(rule));
     SPRIG_RETURN_IF_ERROR(check_tensors());
-    SPRIG_RETURN_IF_ERROR(check_dtypes());
+    SPRIG_RETURN_IF_ERROR(is_int8_op(sig_) ? check_int8() : check_dtypes());
     switch (type_) {
       case OpType::Conv2D:
         return check_conv2d();
@@ -183,6 +186,9 @@ class OpChecker {
         return check_pad();
       case OpType::Slice:
         return check_slice();
+      case OpType::Quantize:
+      case OpType::Dequantize:
+        return check_output(in(0).shape);
     }
     return Status::ok_status();
   }
@@ -307,6 +313,11 @@ class OpChecker {
       return fail(Code::kUnsupported, "output 0 dtype %s is not supported (F32)",
                   dtype_name(out(0).dtype));
     return Status::ok_status();
+  }
+
+  Status check_int8() const {
+    const Status status = check_int8_dtypes(sig_);
+    return status.ok() ? status : fail(status.code(), "%s", status.message());
   }
 
   Status check_rank(int index, int rank, const char* layout) const {

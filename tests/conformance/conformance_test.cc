@@ -40,7 +40,17 @@ struct TensorSpec {
   std::string file;
   std::vector<int64_t> shape;
   bool constant = false;
+  // int8 cases (int8_cases.py): I8 or I32 values stored in the .npy as floats, with quantization.
+  fb::DType dtype = fb::DType::F32;
+  std::vector<float> scale;
+  std::vector<int64_t> zero_point;
+  int axis = -1;
 };
+
+// int8 outputs: PyTorch may round a value within float error of a half the other way (1 step);
+// every Sprig backend computes the same integers (runtime/core/int8_arith.h), so 0 between them.
+constexpr double kInt8TorchAtol = 1.0;
+constexpr double kInt8BackendAtol = 0.0;
 
 struct Case {
   std::string name;
@@ -99,6 +109,11 @@ TensorSpec tensor_spec(const json& j) {
   spec.file = j.at("file").get<std::string>();
   spec.shape = j.at("shape").get<std::vector<int64_t>>();
   spec.constant = j.value("constant", false);
+  const std::string dtype = j.value("dtype", std::string("F32"));
+  spec.dtype = enum_named(dtype, fb::EnumValuesDType(), fb::EnumNamesDType(), "dtype");
+  spec.scale = j.value("scale", std::vector<float>());
+  spec.zero_point = j.value("zero_point", std::vector<int64_t>());
+  spec.axis = j.value("axis", -1);
   return spec;
 }
 
@@ -117,6 +132,7 @@ std::vector<Case> read_cases(const std::string& path) {
     if (j.at("outputs").size() != 1) throw std::runtime_error(c.name + ": expected one output");
     c.output = tensor_spec(j.at("outputs")[0]);
     c.label = fb::EnumNameOpType(c.op);
+    if (c.output.dtype == fb::DType::I8 && c.op != fb::OpType::Quantize) c.label += ":int8";
     if (c.op == fb::OpType::Activation) {
       c.activation_kind = c.options.at("activation").at("kind").get<std::string>();
       c.label += ":" + c.activation_kind;
@@ -283,10 +299,39 @@ fb::OpOptionsUnion options_for(fb::OpType type, const json& o) {
       u.Set(std::move(t));
       break;
     }
+    case fb::OpType::Quantize:
+      u.Set(fb::QuantizeOptionsT());
+      break;
+    case fb::OpType::Dequantize:
+      u.Set(fb::DequantizeOptionsT());
+      break;
   }
   if (u.type == fb::OpOptions::NONE)
     throw std::runtime_error(std::string("no options for op ") + fb::EnumNameOpType(type));
   return u;
+}
+
+void set_quantization(const TensorSpec& spec, convert::Value* value) {
+  if (spec.scale.empty()) return;
+  value->quantization = std::make_shared<fb::QuantizationT>();
+  value->quantization->scale = spec.scale;
+  value->quantization->zero_point = spec.zero_point;
+  value->quantization->axis = spec.axis;
+}
+
+// Integers held as floats, stored as `dtype` (I8 or I32).
+std::vector<uint8_t> integer_bytes(fb::DType dtype, const std::vector<float>& values) {
+  std::vector<uint8_t> bytes;
+  for (float v : values) {
+    if (dtype == fb::DType::I8) {
+      bytes.push_back(static_cast<uint8_t>(static_cast<int8_t>(v)));
+    } else {
+      const int32_t i = static_cast<int32_t>(v);
+      const uint8_t* p = reinterpret_cast<const uint8_t*>(&i);
+      bytes.insert(bytes.end(), p, p + sizeof(i));
+    }
+  }
+  return bytes;
 }
 
 // The case as a one-node graph: inputs flagged constant become constants, the others graph inputs
@@ -299,15 +344,24 @@ convert::Graph build_graph(const Case& c, const CaseData& data) {
   node.name = c.name;
   for (size_t i = 0; i < c.inputs.size(); ++i) {
     const std::string name = "input" + std::to_string(i);
-    if (c.inputs[i].constant) {
-      node.inputs.push_back(graph.add_constant(name, c.inputs[i].shape, data.inputs[i]));
+    const TensorSpec& spec = c.inputs[i];
+    int v;
+    if (spec.constant && spec.dtype == fb::DType::F32) {
+      v = graph.add_constant(name, spec.shape, data.inputs[i]);
     } else {
-      const int v = graph.add_value(name, fb::DType::F32, c.inputs[i].shape);
-      node.inputs.push_back(v);
-      graph.inputs.push_back(v);
+      v = graph.add_value(name, spec.dtype, spec.shape);
+      set_quantization(spec, &graph.values[static_cast<size_t>(v)]);
+      if (spec.constant) {
+        graph.values[static_cast<size_t>(v)].is_constant = true;
+        graph.values[static_cast<size_t>(v)].data = integer_bytes(spec.dtype, data.inputs[i]);
+      } else {
+        graph.inputs.push_back(v);
+      }
     }
+    node.inputs.push_back(v);
   }
-  const int out = graph.add_value("output", fb::DType::F32, c.output.shape);
+  const int out = graph.add_value("output", c.output.dtype, c.output.shape);
+  set_quantization(c.output, &graph.values[static_cast<size_t>(out)]);
   node.outputs = {out};
   node.options = options_for(c.op, c.options);
   graph.add_node(std::move(node));
@@ -354,11 +408,17 @@ bool feed_inputs(Session& session, const Case& c, const CaseData& data, std::str
       return false;
     }
     const TensorView& view = session.input(next++);
-    if (view.bytes() != data.inputs[i].size() * sizeof(float)) {
+    const std::vector<uint8_t> bytes =
+        view.dtype == DType::F32
+            ? std::vector<uint8_t>(reinterpret_cast<const uint8_t*>(data.inputs[i].data()),
+                                   reinterpret_cast<const uint8_t*>(data.inputs[i].data() +
+                                                                    data.inputs[i].size()))
+            : integer_bytes(view.dtype, data.inputs[i]);
+    if (view.bytes() != bytes.size()) {
       *error = "input " + std::to_string(i) + " has " + std::to_string(view.bytes()) + " bytes";
       return false;
     }
-    std::memcpy(view.data, data.inputs[i].data(), view.bytes());
+    std::memcpy(view.data, bytes.data(), view.bytes());
   }
   return true;
 }
@@ -371,7 +431,10 @@ bool run_session(Session& session, std::vector<float>* output, std::string* erro
     return false;
   }
   const TensorView& view = session.output(0);
-  output->assign(view.f32(), view.f32() + view.shape.numel());
+  if (view.dtype == DType::I8)
+    output->assign(view.as<const int8_t>(), view.as<const int8_t>() + view.shape.numel());
+  else
+    output->assign(view.f32(), view.f32() + view.shape.numel());
   return true;
 }
 
@@ -400,7 +463,8 @@ Comparison compare_within(const std::vector<float>& actual, const std::vector<fl
     const double a = actual[i], b = expected[i];
     double error = a == b ? 0.0 : std::fabs(a - b);
     if (std::isnan(error)) error = INFINITY;
-    const double ratio = error / (atol + rtol * std::fabs(b));
+    const double bound = atol + rtol * std::fabs(b);
+    const double ratio = bound > 0 ? error / bound : (error > 0 ? INFINITY : 0.0);
     result.max_abs = std::max(result.max_abs, error);
     if (ratio > 1) ++result.violations;
     if (ratio > result.worst_ratio) {
@@ -569,7 +633,9 @@ TEST_F(ConformanceTest, EveryOpOnEveryBackend) {
       ++s.failures;
       continue;
     }
-    const Comparison d = compare_within(reference, data.expected, kAtol, kRtol);
+    const bool int8_output = c.output.dtype == fb::DType::I8;
+    const Comparison d = int8_output ? compare_within(reference, data.expected, kInt8TorchAtol, 0)
+                                     : compare_within(reference, data.expected, kAtol, kRtol);
     s.max_abs = std::max(s.max_abs, d.max_abs);
     if (d.worst_ratio > s.worst_ratio || s.worst_case.empty()) {
       s.worst_ratio = d.worst_ratio;
@@ -590,7 +656,9 @@ TEST_F(ConformanceTest, EveryOpOnEveryBackend) {
         continue;
       }
       ++b.compared;
-      const Comparison e = compare_within(output, reference, kBackendAtol, kBackendRtol);
+      const Comparison e = int8_output
+                               ? compare_within(output, reference, kInt8BackendAtol, 0)
+                               : compare_within(output, reference, kBackendAtol, kBackendRtol);
       b.max_abs = std::max(b.max_abs, e.max_abs);
       if (e.violations) {
         ++b.failures;
@@ -639,7 +707,13 @@ TEST_F(ConformanceTest, SessionRunsTwiceIdenticallyAndKeepsInputs) {
       for (size_t i = 0; i < c.inputs.size(); ++i) {
         if (c.inputs[i].constant) continue;
         const TensorView& view = session->input(next++);
-        EXPECT_EQ(0, std::memcmp(view.data, data.inputs[i].data(), view.bytes()))
+        const void* written = data.inputs[i].data();
+        std::vector<uint8_t> integers;
+        if (view.dtype != DType::F32) {
+          integers = integer_bytes(view.dtype, data.inputs[i]);
+          written = integers.data();
+        }
+        EXPECT_EQ(0, std::memcmp(view.data, written, view.bytes()))
             << name << ": " << describe(c) << "\n  input " << i << " changed during run()";
       }
     }

@@ -32,6 +32,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+import int8_cases
+
 # Elements per tensor stay at a few thousand at most.
 MAX_ELEMENTS = 3000
 
@@ -98,6 +100,30 @@ class Writer:
         np.save(os.path.join(self.out, file), np.array(output, dtype=np.float32, order="C"))
         self.cases.append({"name": name, "op": op, "options": options, "inputs": entries,
                            "outputs": [{"file": file, "shape": list(output.shape)}]})
+
+    def add_q(self, label, op, options, inputs, output, output_quantization):
+        """An int8 case (int8_cases.py). inputs: list of (array, constant, quantization or None);
+        integer arrays are saved as float32; output_quantization None for an F32 output."""
+        index = self.counters.get(label, 0)
+        self.counters[label] = index + 1
+        name = "%s_%03d" % (label, index)
+        entries = []
+        for i, (array, constant, quantization) in enumerate(inputs):
+            file = "%s.in%d.npy" % (name, i)
+            array = np.array(array, dtype=np.float32, order="C")
+            np.save(os.path.join(self.out, file), array)
+            entry = {"file": file, "shape": list(array.shape), "constant": bool(constant)}
+            entry.update(quantization or {})
+            entries.append(entry)
+        if isinstance(output, torch.Tensor):
+            output = output.detach().numpy()
+        file = "%s.out0.npy" % name
+        output = np.array(output, dtype=np.float32, order="C")
+        np.save(os.path.join(self.out, file), output)
+        out_entry = {"file": file, "shape": list(output.shape)}
+        out_entry.update(output_quantization or {})
+        self.cases.append({"name": name, "op": op, "options": options, "inputs": entries,
+                           "outputs": [out_entry]})
 
 
 # ---- activations ---------------------------------------------------------------------------------
@@ -609,6 +635,7 @@ def generators():
     for kind in ACTIVATION_KINDS:
         count = ACTIVATION_NONE_CASES if kind == "None" else ACTIVATION_CASES
         yield "Activation_" + kind, gen_activation(kind), count
+    yield from int8_cases.generators()
 
 
 def main():

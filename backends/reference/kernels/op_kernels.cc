@@ -7,6 +7,7 @@
 #include "backends/reference/kernels/conv2d.h"
 #include "backends/reference/kernels/fully_connected.h"
 #include "backends/reference/kernels/global_average_pool.h"
+#include "backends/reference/kernels/int8.h"
 #include "backends/reference/kernels/matmul.h"
 #include "backends/reference/kernels/pad.h"
 #include "backends/reference/kernels/pool2d.h"
@@ -15,6 +16,7 @@
 #include "backends/reference/kernels/slice.h"
 #include "backends/reference/kernels/softmax.h"
 #include "backends/reference/kernels/transpose.h"
+#include "runtime/ops/int8_op_check.h"
 
 namespace sprig::reference {
 namespace {
@@ -102,7 +104,58 @@ Status run_slice(const OpSignature& s) {
   return f32_slice__ref(in(s, 0), *s.op->options_as_SliceOptions(), out(s));
 }
 
+Status run_quantize(const OpSignature& s) { return int8_quantize__ref(in(s, 0), out(s)); }
+
+Status run_dequantize(const OpSignature& s) { return int8_dequantize__ref(in(s, 0), out(s)); }
+
+Status run_int8_conv2d(const OpSignature& s) {
+  return int8_conv2d_nhwc__ref(in(s, 0), in(s, 1), bias(s), *s.op->options_as_Conv2DOptions(),
+                               out(s));
+}
+
+Status run_int8_fully_connected(const OpSignature& s) {
+  return int8_fully_connected__ref(in(s, 0), in(s, 1), bias(s),
+                                   *s.op->options_as_FullyConnectedOptions(), out(s));
+}
+
+Status run_int8_add(const OpSignature& s) {
+  return int8_add__ref(in(s, 0), in(s, 1), binary_fused(s), out(s));
+}
+
+Status run_int8_max_pool2d(const OpSignature& s) {
+  return int8_max_pool2d_nhwc__ref(in(s, 0), *s.op->options_as_Pool2DOptions(), out(s));
+}
+
+Status run_int8_global_average_pool(const OpSignature& s) {
+  return int8_global_average_pool_nhwc__ref(in(s, 0), out(s));
+}
+
+Status run_int8_reshape(const OpSignature& s) { return int8_reshape__ref(in(s, 0), out(s)); }
+
 }  // namespace
+
+OpKernel reference_int8_kernel(fb::OpType type) {
+  switch (type) {
+    case fb::OpType::Quantize:
+      return run_quantize;
+    case fb::OpType::Dequantize:
+      return run_dequantize;
+    case fb::OpType::Conv2D:
+      return run_int8_conv2d;
+    case fb::OpType::FullyConnected:
+      return run_int8_fully_connected;
+    case fb::OpType::Add:
+      return run_int8_add;
+    case fb::OpType::MaxPool2D:
+      return run_int8_max_pool2d;
+    case fb::OpType::GlobalAveragePool:
+      return run_int8_global_average_pool;
+    case fb::OpType::Reshape:
+      return run_int8_reshape;
+    default:
+      return nullptr;
+  }
+}
 
 OpKernel reference_op_kernel(fb::OpType type) {
   switch (type) {
@@ -144,8 +197,15 @@ OpKernel reference_op_kernel(fb::OpType type) {
       return run_pad;
     case fb::OpType::Slice:
       return run_slice;
+    case fb::OpType::Quantize:
+    case fb::OpType::Dequantize:
+      return nullptr;
   }
   return nullptr;
+}
+
+OpKernel reference_kernel_for(const OpSignature& op) {
+  return is_int8_op(op) ? reference_int8_kernel(op.op->type()) : reference_op_kernel(op.op->type());
 }
 
 }  // namespace sprig::reference

@@ -13,4 +13,11 @@ using OpKernel = Status (*)(const OpSignature& op);
 // Null for an op type without a kernel.
 OpKernel reference_op_kernel(fb::OpType type);
 
+// The kernel of an int8 op (is_int8_op), which reads and writes its I8 / I32 tensors as they are;
+// null for an op type without an int8 form.
+OpKernel reference_int8_kernel(fb::OpType type);
+
+// The kernel for `op` as check_op accepted it: int8 or float.
+OpKernel reference_kernel_for(const OpSignature& op);
+
 }  // namespace sprig::reference
