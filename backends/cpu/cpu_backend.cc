@@ -26,7 +26,8 @@ using cpu::CpuOpContext;
 // (FullyConnected keeps its quantized weights: ops/quantized_fully_connected.cc.)
 bool has_quantized_conv_weights(const OpSignature& op) {
   return op.op->type() == fb::OpType::Conv2D && op.num_inputs >= 2 && op.inputs[1] != nullptr &&
-         is_quantized_dtype(op.inputs[1]->dtype) && op.inputs[1]->quantization != nullptr;
+         is_quantized_dtype(op.inputs[1]->dtype) && op.inputs[1]->quantization != nullptr &&
+         op.inputs[0]->dtype == DType::F32;
 }
 
 // `op` with its weights replaced by `weights` (same shape, F32).

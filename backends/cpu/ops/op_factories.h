@@ -75,4 +75,10 @@ Result<std::unique_ptr<CpuOp>> create_transpose_op(const OpSignature& op,
                                                    const CpuOpContext& context);
 Result<std::unique_ptr<CpuOp>> create_concat_op(const OpSignature& op, const CpuOpContext& context);
 
+// int8 ops (is_int8_op): Quantize, Dequantize, Add of equal shapes, MaxPool2D, GlobalAveragePool,
+// Reshape, Conv2D and FullyConnected with constant weights (int8_ops.cc).
+bool int8_own_op_supported(const OpSignature& op);
+Result<std::unique_ptr<CpuOp>> create_int8_own_op(const OpSignature& op,
+                                                  const CpuOpContext& context);
+
 }  // namespace sprig::cpu

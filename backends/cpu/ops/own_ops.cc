@@ -4,6 +4,7 @@
 
 #include "backends/cpu/ops/op_factories.h"
 #include "backends/cpu/ops/sequence_op.h"
+#include "runtime/ops/int8_op_check.h"
 
 namespace sprig::cpu {
 namespace {
@@ -54,6 +55,8 @@ Result<std::unique_ptr<CpuOp>> append_activation(std::unique_ptr<CpuOp> op,
 }
 
 bool own_op_supported(const OpSignature& op) {
+  if (op.op && op.num_inputs >= 1 && op.num_outputs >= 1 && is_int8_op(op))
+    return int8_own_op_supported(op);
   if (!op.op || op.num_inputs < 1 || op.num_outputs < 1 || !all_f32_activations(op)) return false;
   switch (op.op->type()) {
     case fb::OpType::Conv2D:
@@ -84,13 +87,14 @@ bool own_op_supported(const OpSignature& op) {
 }
 
 bool own_op_preferred(const OpSignature& op, const CpuOpContext& context) {
-  return op.op && op.op->type() == fb::OpType::Conv2D && !is_depthwise(op) &&
+  return op.op && op.op->type() == fb::OpType::Conv2D && !is_int8_op(op) && !is_depthwise(op) &&
          own_op_supported(op) && conv2d_prefers_own(op, context);
 }
 
 Result<std::unique_ptr<CpuOp>> create_own_op(const OpSignature& op, const CpuOpContext& context) {
   if (!own_op_supported(op))
     return Status::error(Code::kUnsupported, "cpu: no own kernel for %s", op_display_name(*op.op));
+  if (is_int8_op(op)) return create_int8_own_op(op, context);
   switch (op.op->type()) {
     case fb::OpType::Conv2D:
       return is_depthwise(op) ? with_fused_activation(op, context, create_depthwise_conv2d_op)

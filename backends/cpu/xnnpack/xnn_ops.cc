@@ -10,7 +10,9 @@
 #include "backends/cpu/ops/fused_activation.h"
 #include "backends/cpu/ops/gemm_weights.h"
 #include "backends/cpu/ops/own_ops.h"
+#include "backends/cpu/xnnpack/xnn_int8_ops.h"
 #include "backends/cpu/xnnpack/xnn_status.h"
+#include "runtime/ops/int8_op_check.h"
 
 namespace sprig::cpu {
 namespace {
@@ -356,6 +358,8 @@ Result<XnnOpPtr> create_operator(const OpSignature& op, const OutputClamp& clamp
 }  // namespace
 
 bool xnn_op_supported(const OpSignature& op) {
+  if (op.op && op.num_inputs >= 1 && op.num_outputs == 1 && is_int8_op(op))
+    return initialize_xnnpack().ok() && xnn_int8_op_supported(op);
   if (!op.op || op.num_inputs < 1 || op.num_outputs != 1 || !is_f32(op.inputs[0]) ||
       !is_f32(op.outputs[0]))
     return false;
@@ -394,6 +398,7 @@ Result<std::unique_ptr<CpuOp>> create_xnn_op(const OpSignature& op, const CpuOpC
   if (!xnn_op_supported(op))
     return Status::error(Code::kUnsupported, "XNNPACK does not run %s", op_display_name(*op.op));
   SPRIG_RETURN_IF_ERROR(initialize_xnnpack());
+  if (is_int8_op(op)) return create_xnn_int8_op(op, context);
   const fb::Activation* fused = fused_activation(*op.op);
   OutputClamp clamp;
   const bool clamp_only = activation_as_clamp(fused, &clamp);
