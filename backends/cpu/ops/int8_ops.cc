@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "backends/cpu/kernels/common/tiling.h"
+#include "backends/cpu/kernels/int8/int8_elementwise.h"
 #include "backends/cpu/ops/op_factories.h"
 #include "runtime/core/int8_arith.h"
 #include "runtime/core/quantization.h"
@@ -24,7 +25,8 @@ Int8Range fused_range(const fb::Activation* fused, Int8Params y) {
 // Quantize, Dequantize and Add: one element at a time, in tiles.
 class Int8StreamOp final : public CpuOp {
  public:
-  explicit Int8StreamOp(const OpSignature& op) : type_(op.op->type()) {
+  Int8StreamOp(const OpSignature& op, const CpuOpContext& context)
+      : type_(op.op->type()), kernels_(select_int8_elementwise_kernels(context.features)) {
     const TensorView& x = *op.inputs[0];
     const TensorView& y = *op.outputs[0];
     x_ = x.data;
@@ -37,12 +39,15 @@ class Int8StreamOp final : public CpuOp {
       a_ = int8_params(x);
     } else {
       a_ = int8_params(x);
-      b_ = int8_params(*op.inputs[1]);
+      const Int8Params b = int8_params(*op.inputs[1]);
       out_ = int8_params(y);
       b_data_ = op.inputs[1]->data;
-      a_multiplier_ = int8_add_multiplier(a_.scale, out_.scale);
-      b_multiplier_ = int8_add_multiplier(b_.scale, out_.scale);
-      range_ = fused_range(op.op->options_as_BinaryOptions()->fused(), out_);
+      add_.a_zero_point = a_.zero_point;
+      add_.b_zero_point = b.zero_point;
+      add_.y_zero_point = out_.zero_point;
+      add_.a_multiplier = int8_add_multiplier(a_.scale, out_.scale);
+      add_.b_multiplier = int8_add_multiplier(b.scale, out_.scale);
+      add_.range = fused_range(op.op->options_as_BinaryOptions()->fused(), out_);
     }
   }
 
@@ -55,43 +60,34 @@ class Int8StreamOp final : public CpuOp {
  private:
   static void tile(void* context, size_t start, size_t count) {
     const auto* self = static_cast<const Int8StreamOp*>(context);
-    const size_t end = start + count;
     switch (self->type_) {
-      case fb::OpType::Quantize: {
-        const float* x = static_cast<const float*>(self->x_);
-        int8_t* y = static_cast<int8_t*>(self->y_);
-        for (size_t i = start; i < end; ++i)
-          y[i] = int8_quantize(x[i], self->inverse_scale_, self->out_.zero_point);
+      case fb::OpType::Quantize:
+        self->kernels_.quantize(static_cast<const float*>(self->x_) + start,
+                                static_cast<int8_t*>(self->y_) + start, count,
+                                self->inverse_scale_, self->out_.zero_point);
         break;
-      }
-      case fb::OpType::Dequantize: {
-        const int8_t* x = static_cast<const int8_t*>(self->x_);
-        float* y = static_cast<float*>(self->y_);
-        for (size_t i = start; i < end; ++i)
-          y[i] = int8_dequantize(x[i], self->a_.scale, self->a_.zero_point);
+      case fb::OpType::Dequantize:
+        self->kernels_.dequantize(static_cast<const int8_t*>(self->x_) + start,
+                                  static_cast<float*>(self->y_) + start, count, self->a_.scale,
+                                  self->a_.zero_point);
         break;
-      }
-      default: {
-        const int8_t* a = static_cast<const int8_t*>(self->x_);
-        const int8_t* b = static_cast<const int8_t*>(self->b_data_);
-        int8_t* y = static_cast<int8_t*>(self->y_);
-        for (size_t i = start; i < end; ++i)
-          y[i] = int8_add(a[i] - self->a_.zero_point, b[i] - self->b_.zero_point,
-                          self->a_multiplier_, self->b_multiplier_, self->out_.zero_point,
-                          self->range_);
+      default:
+        self->kernels_.add(static_cast<const int8_t*>(self->x_) + start,
+                           static_cast<const int8_t*>(self->b_data_) + start,
+                           static_cast<int8_t*>(self->y_) + start, count, self->add_);
         break;
-      }
     }
   }
 
   fb::OpType type_;
+  Int8ElementwiseKernels kernels_;
   const void* x_ = nullptr;
   const void* b_data_ = nullptr;
   void* y_ = nullptr;
   size_t count_ = 0;
-  Int8Params a_, b_, out_;
-  float inverse_scale_ = 1, a_multiplier_ = 1, b_multiplier_ = 1;
-  Int8Range range_;
+  Int8Params a_, out_;
+  float inverse_scale_ = 1;
+  Int8AddParams add_;
 };
 
 class Int8GlobalAveragePoolOp final : public CpuOp {
@@ -304,7 +300,7 @@ Result<std::unique_ptr<CpuOp>> create_int8_own_op(const OpSignature& op,
     case fb::OpType::Quantize:
     case fb::OpType::Dequantize:
     case fb::OpType::Add:
-      return make<Int8StreamOp>(op);
+      return make<Int8StreamOp>(op, context);
     case fb::OpType::MaxPool2D:
       return make<Int8MaxPoolOp>(*op.inputs[0], *op.op->options_as_Pool2DOptions(),
                                  *op.outputs[0]);
