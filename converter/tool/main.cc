@@ -4,16 +4,19 @@
 //                [--dynamic-dim N] [--no-optimize]
 //                [--quantize f16|int8|int8-weights|int4 [--group-size 32|64|128] [--asymmetric]
 //                 [--keep-float NAME...] [--report FILE.json]
-//                 [--calibration INPUTS.npy [--calibration-method minmax|percentile|mse]
+//                 [--calibration INPUTS.npy|IMAGE_DIR [--mean M,M,M --std S,S,S]
+//                  [--calibration-method minmax|percentile|mse]
 //                  | --comparison-samples N]]
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "converter/convert.h"
 #include "converter/quantize/calibration.h"
+#include "converter/quantize/image_samples.h"
 #include "converter/quantize/quantize_int8.h"
 #include "converter/quantize/quantize_weights.h"
 #include "converter/serialize/serialize.h"
@@ -49,6 +52,7 @@ int main(int argc, char** argv) {
   std::string quantize = "none", report_path, calibration, calibration_method = "minmax";
   int comparison_samples = 8;
   WeightQuantOptions quant;
+  std::vector<float> mean{0.f}, std_dev{1.f};
   app.add_option("model", input, "source model (.onnx)")->required();
   app.add_option("-o,--output", output, "output .sprig file")->required();
   app.add_option("--dtype", dtype, "weight storage type")->check(CLI::IsMember({"f32", "f16"}));
@@ -65,9 +69,12 @@ int main(int argc, char** argv) {
   app.add_option("--keep-float", quant.keep_float, "layers (node or weight names) left float");
   app.add_option("--report", report_path, "write the per-layer quantization report as JSON");
   app.add_option("--calibration", calibration,
-                 "inputs (.npy, any number along the batch dimension): int8 activation ranges "
-                 "come from them, and the quantized layers' outputs are compared with the float "
-                 "model's on them");
+                 "inputs (.npy, any number along the batch dimension) or a directory of images: "
+                 "int8 activation ranges come from them, and the quantized layers' outputs are "
+                 "compared with the float model's on them");
+  app.add_option("--mean", mean, "calibration images: mean per channel (pixels scaled to 0..1)")
+      ->delimiter(',');
+  app.add_option("--std", std_dev, "calibration images: std per channel")->delimiter(',');
   app.add_option("--calibration-method", calibration_method,
                  "int8 activation ranges: observed extremes, 99.99th percentiles, or least "
                  "squared error")
@@ -92,8 +99,9 @@ int main(int argc, char** argv) {
     if (full_int8 && calibration.empty())
       fail(sprig::Code::kInvalidArgument,
            "--quantize int8 needs calibration inputs for its activation ranges: pass "
-           "--calibration INPUTS.npy with representative inputs (64 or more, preprocessed as "
-           "the model expects them), or use --quantize int8-weights, which needs none");
+           "--calibration INPUTS.npy (64 or more representative inputs, preprocessed as the "
+           "model expects them) or --calibration IMAGE_DIR with --mean and --std, or use "
+           "--quantize int8-weights, which needs none");
     options.dynamic_dim = dynamic_dim;
     options.optimize = !no_optimize;
     for (const std::string& spec : input_shapes) {
@@ -111,12 +119,15 @@ int main(int argc, char** argv) {
     if (options.optimize) optimize_graph(graph, options);
     const std::vector<uint8_t> float_bytes =
         quantizing ? serialize_model(graph, SerializeOptions{}) : std::vector<uint8_t>();
+    const std::vector<int64_t>& input_shape =
+        graph.values[static_cast<size_t>(graph.inputs.at(0))].shape;
     size_t input_elements = 1;
-    for (int64_t d : graph.values[static_cast<size_t>(graph.inputs.at(0))].shape)
-      input_elements *= static_cast<size_t>(d);
-    const auto samples =
-        quantizing ? load_samples(calibration, input_elements, comparison_samples)
-                   : std::vector<std::vector<float>>();
+    for (int64_t d : input_shape) input_elements *= static_cast<size_t>(d);
+    std::vector<std::vector<float>> samples;
+    if (quantizing && !calibration.empty() && std::filesystem::is_directory(calibration))
+      samples = load_image_samples(calibration, input_shape, mean, std_dev);
+    else if (quantizing)
+      samples = load_samples(calibration, input_elements, comparison_samples);
     std::vector<LayerQuantReport> report;
     if (full_int8) {
       const auto ranges =

@@ -102,6 +102,26 @@ check keep-float-unknown-no-output test ! -e "$work/kept_q.sprig"
 fails_with report-without-quantize "go with --quantize" \
   "$convert" "$digits" -o "$work/kept_q.sprig" --report "$work/r.json"
 
+# Full-integer int8: calibration from .npy or an image directory; refused without calibration.
+check convert-int8 "$convert" "$digits" -o "$work/digits_int8.sprig" --quantize int8 \
+  --calibration "$source/models/digits/digits_calibration.npy" --calibration-method percentile \
+  --report "$work/int8.json"
+said convert-int8-table "Conv2D .* int8$"
+check convert-int8-report $python -c "
+import json; d = json.load(open('$work/int8.json'))
+assert any(l['scheme'] == 'int8' and l['op'] == 'FullyConnected' for l in d['layers']), d
+assert d['outputs'][0]['snr_db'] > 20, d['outputs']"
+check run-int8 "$sprig" run "$work/digits_int8.sprig" -i "$source/examples/digit.npy" --top-k 1
+said run-int8-class "class 3: score"
+mkdir -p "$work/calibration_images"
+cp "$source/examples/digit.png" "$work/calibration_images/a.png"
+check convert-int8-images "$convert" "$digits" -o "$work/digits_int8_img.sprig" --quantize int8 \
+  --calibration "$work/calibration_images"
+said convert-int8-images-count "on 1 calibration inputs"
+fails_with int8-needs-calibration "--quantize int8 needs calibration inputs" \
+  "$convert" "$digits" -o "$work/int8_none.sprig" --quantize int8
+check int8-needs-calibration-no-output test ! -e "$work/int8_none.sprig"
+
 # Accuracy: one model, two models compared, an image folder; and its errors.
 images=$source/models/digits/digits_test_images.npy labels=$source/models/digits/digits_test_labels.npy
 check eval "$sprig" eval "$work/digits.sprig" --data "$images" --labels "$labels"
