@@ -5,7 +5,7 @@
 //                [--quantize f16|int8|int8-weights|int4 [--group-size 32|64|128] [--asymmetric]
 //                 [--keep-float NAME...] [--report FILE.json]
 //                 [--calibration INPUTS.npy|IMAGE_DIR [--mean M,M,M --std S,S,S]
-//                  [--calibration-method minmax|percentile|mse]
+//                  [--calibration-method minmax|percentile|mse] [--mixed-precision SNR_DB]
 //                  | --comparison-samples N]]
 #include <CLI/CLI.hpp>
 
@@ -17,6 +17,7 @@
 #include "converter/convert.h"
 #include "converter/quantize/calibration.h"
 #include "converter/quantize/image_samples.h"
+#include "converter/quantize/mixed_precision.h"
 #include "converter/quantize/quantize_int8.h"
 #include "converter/quantize/quantize_weights.h"
 #include "converter/serialize/serialize.h"
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
   int comparison_samples = 8;
   WeightQuantOptions quant;
   std::vector<float> mean{0.f}, std_dev{1.f};
+  double mixed_precision = 0;
   app.add_option("model", input, "source model (.onnx)")->required();
   app.add_option("-o,--output", output, "output .sprig file")->required();
   app.add_option("--dtype", dtype, "weight storage type")->check(CLI::IsMember({"f32", "f16"}));
@@ -72,6 +74,10 @@ int main(int argc, char** argv) {
                  "inputs (.npy, any number along the batch dimension) or a directory of images: "
                  "int8 activation ranges come from them, and the quantized layers' outputs are "
                  "compared with the float model's on them");
+  auto* mixed_option =
+      app.add_option("--mixed-precision", mixed_precision,
+                     "int8: keep float the fewest layers needed for the model's outputs to reach "
+                     "this SNR (dB) against the float model on the calibration inputs");
   app.add_option("--mean", mean, "calibration images: mean per channel (pixels scaled to 0..1)")
       ->delimiter(',');
   app.add_option("--std", std_dev, "calibration images: std per channel")->delimiter(',');
@@ -96,6 +102,8 @@ int main(int argc, char** argv) {
     if (!quantizing && (!quant.keep_float.empty() || !report_path.empty()))
       fail(sprig::Code::kInvalidArgument,
            "--keep-float and --report go with --quantize int8, int8-weights or int4");
+    if (mixed_option->count() > 0 && !full_int8)
+      fail(sprig::Code::kInvalidArgument, "--mixed-precision goes with --quantize int8");
     if (full_int8 && calibration.empty())
       fail(sprig::Code::kInvalidArgument,
            "--quantize int8 needs calibration inputs for its activation ranges: pass "
@@ -132,7 +140,18 @@ int main(int argc, char** argv) {
     if (full_int8) {
       const auto ranges =
           calibrate_ranges(float_bytes, samples, calibration_method_from(calibration_method));
-      report = quantize_int8(graph, ranges, Int8QuantOptions{quant.keep_float});
+      if (mixed_option->count() > 0) {
+        const MixedPrecisionResult mixed =
+            quantize_int8_mixed(graph, float_bytes, ranges, samples,
+                                Int8QuantOptions{quant.keep_float}, mixed_precision);
+        report = mixed.report;
+        std::printf("mixed precision: %zu layer(s) kept float for output SNR %.1f dB (target %.1f)\n",
+                    mixed.kept_float.size(), mixed.output_snr_db, mixed_precision);
+        if (mixed.output_snr_db < mixed_precision)
+          std::printf("mixed precision: the target is out of reach with every int8 layer float\n");
+      } else {
+        report = quantize_int8(graph, ranges, Int8QuantOptions{quant.keep_float});
+      }
     } else {
       report = quantize_weights(graph, quant);
     }
@@ -143,6 +162,7 @@ int main(int argc, char** argv) {
     if (quantizing) {
       std::string recipe = quantize;
       if (full_int8) recipe += " " + calibration_method;
+      if (mixed_option->count() > 0) recipe += " mixed " + std::to_string(mixed_precision) + " dB";
       if (quant.scheme == WeightScheme::kInt4Grouped)
         recipe += " g" + std::to_string(quant.group_size) + (quant.asymmetric ? " asym" : "");
       serialize.metadata.push_back({"quantization", recipe});
