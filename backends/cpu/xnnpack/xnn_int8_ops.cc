@@ -5,33 +5,13 @@
 #include <new>
 #include <vector>
 
-#include "backends/cpu/xnnpack/xnn_status.h"
+#include "backends/cpu/xnnpack/xnn_operator.h"
 #include "runtime/core/int8_arith.h"
 #include "runtime/core/quantization.h"
 #include "runtime/ops/int8_op_check.h"
 
 namespace sprig::cpu {
 namespace {
-
-class XnnInt8Op final : public CpuOp {
- public:
-  ~XnnInt8Op() override {
-    if (op_) xnn_delete_operator(op_);
-  }
-  xnn_operator_t* handle() { return &op_; }
-  void run(void*, pthreadpool_t pool) override { xnn_run_operator(op_, pool); }
-
- private:
-  xnn_operator_t op_ = nullptr;
-};
-
-Status from_xnn(xnn_status status, const char* what) {
-  if (status == xnn_status_success) return Status::ok_status();
-  const Code code = status == xnn_status_out_of_memory ? Code::kOutOfMemory
-                    : status == xnn_status_unsupported_parameter ? Code::kUnsupported
-                                                                 : Code::kBackend;
-  return Status::error(code, "XNNPACK %s: %s", what, xnn_status_name(status));
-}
 
 std::vector<float> weight_scales(const TensorView& w) {
   std::vector<float> scales(static_cast<size_t>(w.shape[0]));
@@ -81,7 +61,7 @@ Result<std::unique_ptr<CpuOp>> create_xnn_int8_op(const OpSignature& op,
   Int8Range range;
   (void)int8_activation_range(fused(op), yq, &range);
   const std::vector<float> scales = weight_scales(w);
-  std::unique_ptr<XnnInt8Op> result(new (std::nothrow) XnnInt8Op());
+  std::unique_ptr<XnnOp> result(new (std::nothrow) XnnOp());
   if (!result) return Status(Code::kOutOfMemory, "cpu: no memory for an operator");
   const int32_t* bias_data = bias ? bias->as<const int32_t>() : nullptr;
   xnn_status status;

@@ -11,39 +11,17 @@
 #include "backends/cpu/ops/gemm_weights.h"
 #include "backends/cpu/ops/own_ops.h"
 #include "backends/cpu/xnnpack/xnn_int8_ops.h"
+#include "backends/cpu/xnnpack/xnn_operator.h"
 #include "backends/cpu/xnnpack/xnn_status.h"
 #include "runtime/ops/int8_op_check.h"
 
 namespace sprig::cpu {
 namespace {
 
-Status from_xnn(xnn_status status, const char* what) {
-  if (status == xnn_status_success) return Status::ok_status();
-  const Code code = status == xnn_status_out_of_memory ? Code::kOutOfMemory
-                    : (status == xnn_status_unsupported_parameter ||
-                       status == xnn_status_unsupported_hardware)
-                        ? Code::kUnsupported
-                        : Code::kBackend;
-  return Status::error(code, "XNNPACK %s: %s", what, xnn_status_name(status));
-}
-
 Status initialize_xnnpack() {
   static const xnn_status status = xnn_initialize(nullptr);
   return from_xnn(status, "initialize");
 }
-
-// One XNNPACK operator, set up once on the session's fixed addresses.
-class XnnOp final : public CpuOp {
- public:
-  ~XnnOp() override {
-    if (op_) xnn_delete_operator(op_);
-  }
-  xnn_operator_t* handle() { return &op_; }
-  void run(void*, pthreadpool_t pool) override { xnn_run_operator(op_, pool); }
-
- private:
-  xnn_operator_t op_ = nullptr;
-};
 
 // An F32 copy of a weight stored as F16 or BF16 (or the F32 data itself), alive during creation:
 // XNNPACK packs weights into its own memory.

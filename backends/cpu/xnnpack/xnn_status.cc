@@ -1,5 +1,7 @@
 #include "backends/cpu/xnnpack/xnn_status.h"
 
+#include "backends/cpu/xnnpack/xnn_operator.h"
+
 namespace sprig::cpu {
 
 const char* xnn_status_name(xnn_status status) {
@@ -13,6 +15,16 @@ const char* xnn_status_name(xnn_status status) {
     case xnn_status_out_of_memory: return "out of memory";
   }
   return "unknown status";
+}
+
+Status from_xnn(xnn_status status, const char* what) {
+  if (status == xnn_status_success) return Status::ok_status();
+  const Code code = status == xnn_status_out_of_memory ? Code::kOutOfMemory
+                    : (status == xnn_status_unsupported_parameter ||
+                       status == xnn_status_unsupported_hardware)
+                        ? Code::kUnsupported
+                        : Code::kBackend;
+  return Status::error(code, "XNNPACK %s: %s", what, xnn_status_name(status));
 }
 
 }  // namespace sprig::cpu
