@@ -78,6 +78,11 @@ Result<std::unique_ptr<CpuOp>> create_concat_op(const OpSignature& op, const Cpu
 // int8 ops (is_int8_op): Quantize, Dequantize, Add of equal shapes, MaxPool2D, GlobalAveragePool,
 // Reshape, Conv2D and FullyConnected with constant weights (int8_ops.cc).
 bool int8_own_op_supported(const OpSignature& op);
+// int8 Conv2D with one group and at most 64 taps, and FullyConnected, on the int8 GEMM
+// (int8_gemm_conv.cc); int8_own_op_supported(op) must hold.
+bool int8_gemm_conv_supported(const OpSignature& op);
+Result<std::unique_ptr<CpuOp>> create_int8_gemm_conv_op(const OpSignature& op,
+                                                        const CpuOpContext& context);
 Result<std::unique_ptr<CpuOp>> create_int8_own_op(const OpSignature& op,
                                                   const CpuOpContext& context);
 

@@ -1,0 +1,68 @@
+// int8 convolution as an indirect GEMM (full-integer int8, runtime/core/int8_arith.h):
+//   y[m, n] = requantize(bias[n] + sum over taps t, channels c of a_t(m)[c] * w[n, t, c])
+// where a_t(m) points at the input pixel tap t of output pixel m reads, widened to int16 with the
+// input zero point subtracted (a zero row for padding), so the sum is the reference's exactly.
+//
+// Weights are packed once per op in panels of kQConvNr output channels:
+//   panel p: [taps][channel pairs][kQConvNr][2] int16 (channels padded to even with 0, output
+//   channels past N padded with 0), then kQConvNr int32 biases and kQConvNr float multipliers.
+// The microkernel computes up to kQConvMr rows of one panel. Thread-safe for disjoint outputs;
+// no allocation.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "backends/cpu/cpu_features.h"
+#include "runtime/core/int8_arith.h"
+
+namespace sprig::cpu {
+
+constexpr size_t kQConvMr = 4;
+constexpr size_t kQConvNr = 16;
+
+// Bytes of one packed panel for `taps` taps of `channels` channels.
+size_t qconv_panel_bytes(size_t taps, size_t channels);
+
+// Packs weights w [N][taps][channels] (int8, per output channel scales folded into
+// `multipliers` [N]) with bias [N] (null: 0) into ceil(N / kQConvNr) panels at `packed`.
+void qconv_pack_weights(const int8_t* w, const int32_t* bias, const float* multipliers, size_t n,
+                        size_t taps, size_t channels, void* packed);
+
+// Widens `pixels` pixels of `channels` int8 values to int16 minus `zero_point`, each row padded
+// with 0 to the even `padded_channels`.
+using QConvWidenFn = void (*)(const int8_t* x, size_t pixels, size_t channels,
+                              size_t padded_channels, int32_t zero_point, int16_t* out);
+
+struct QConvOutput {
+  int32_t zero_point = 0;
+  Int8Range range;
+};
+
+// rows <= kQConvMr output rows, columns <= kQConvNr of one panel; a[t * kQConvMr + r]: the int16
+// row (padded_channels values) tap t of output row r reads (rows past `rows` may repeat a valid
+// pointer). y: row r at y + r * y_stride, `columns` bytes written per row.
+using QConvKernelFn = void (*)(size_t rows, size_t columns, size_t taps, size_t padded_channels,
+                               const int16_t* const* a, const void* panel, int8_t* y,
+                               size_t y_stride, const QConvOutput& output);
+
+struct QConvKernels {
+  QConvWidenFn widen;
+  QConvKernelFn gemm;
+  const char* name;
+};
+
+QConvKernels select_qconv_kernels(const CpuFeatures& features);
+
+void qconv_widen__scalar(const int8_t* x, size_t pixels, size_t channels, size_t padded_channels,
+                         int32_t zero_point, int16_t* out);
+void qconv_4x16__scalar(size_t rows, size_t columns, size_t taps, size_t padded_channels,
+                        const int16_t* const* a, const void* panel, int8_t* y, size_t y_stride,
+                        const QConvOutput& output);
+void qconv_widen__avx2_fma(const int8_t* x, size_t pixels, size_t channels,
+                           size_t padded_channels, int32_t zero_point, int16_t* out);
+void qconv_4x16__avx2_fma(size_t rows, size_t columns, size_t taps, size_t padded_channels,
+                          const int16_t* const* a, const void* panel, int8_t* y, size_t y_stride,
+                          const QConvOutput& output);
+
+}  // namespace sprig::cpu

@@ -1,0 +1,100 @@
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "backends/cpu/kernels/qconv/qconv.h"
+#include "backends/cpu/kernels/qconv/qconv_pack.h"
+
+namespace sprig::cpu {
+
+void qconv_widen__avx2_fma(const int8_t* x, size_t pixels, size_t channels,
+                           size_t padded_channels, int32_t zero_point, int16_t* out) {
+  const __m256i zero = _mm256_set1_epi16(static_cast<int16_t>(zero_point));
+  for (size_t p = 0; p < pixels; ++p) {
+    const int8_t* in = x + p * channels;
+    int16_t* o = out + p * padded_channels;
+    size_t c = 0;
+    for (; c + 16 <= channels; c += 16) {
+      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + c));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + c),
+                          _mm256_sub_epi16(_mm256_cvtepi8_epi16(bytes), zero));
+    }
+    for (; c < channels; ++c) o[c] = static_cast<int16_t>(in[c] - zero_point);
+    for (; c < padded_channels; ++c) o[c] = 0;
+  }
+}
+
+namespace {
+
+// int8_requantize on the 16 columns of one row, stored as 16 bytes.
+__m128i requantize16(__m256i acc0, __m256i acc1, __m256 m0, __m256 m1, __m256 lo, __m256 hi,
+                     __m256i zero_point) {
+  const __m256 s0 = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc0), m0), lo), hi);
+  const __m256 s1 = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc1), m1), lo), hi);
+  const __m256i q0 = _mm256_add_epi32(_mm256_cvtps_epi32(s0), zero_point);
+  const __m256i q1 = _mm256_add_epi32(_mm256_cvtps_epi32(s1), zero_point);
+  const __m128i w0 = _mm_packs_epi32(_mm256_castsi256_si128(q0), _mm256_extracti128_si256(q0, 1));
+  const __m128i w1 = _mm_packs_epi32(_mm256_castsi256_si128(q1), _mm256_extracti128_si256(q1, 1));
+  return _mm_packs_epi16(w0, w1);
+}
+
+int32_t pair_at(const int16_t* row, size_t pair) {
+  int32_t v;
+  std::memcpy(&v, row + 2 * pair, sizeof(v));
+  return v;
+}
+
+}  // namespace
+
+void qconv_4x16__avx2_fma(size_t rows, size_t columns, size_t taps, size_t padded_channels,
+                          const int16_t* const* a, const void* panel, int8_t* y, size_t y_stride,
+                          const QConvOutput& output) {
+  const QConvPanel p = qconv_panel(panel, taps, padded_channels);
+  const __m256i bias0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.bias));
+  const __m256i bias1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.bias + 8));
+  __m256i c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1;
+  __m256i c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
+  const size_t pairs = padded_channels / 2;
+  const int16_t* w = p.weights;
+  for (size_t t = 0; t < taps; ++t) {
+    const int16_t* a0 = a[t * kQConvMr + 0];
+    const int16_t* a1 = a[t * kQConvMr + 1];
+    const int16_t* a2 = a[t * kQConvMr + 2];
+    const int16_t* a3 = a[t * kQConvMr + 3];
+    for (size_t k = 0; k < pairs; ++k, w += 2 * kQConvNr) {
+      const __m256i b0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(w));
+      const __m256i b1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(w + kQConvNr));
+      const __m256i v0 = _mm256_set1_epi32(pair_at(a0, k));
+      c00 = _mm256_add_epi32(c00, _mm256_madd_epi16(v0, b0));
+      c01 = _mm256_add_epi32(c01, _mm256_madd_epi16(v0, b1));
+      const __m256i v1 = _mm256_set1_epi32(pair_at(a1, k));
+      c10 = _mm256_add_epi32(c10, _mm256_madd_epi16(v1, b0));
+      c11 = _mm256_add_epi32(c11, _mm256_madd_epi16(v1, b1));
+      const __m256i v2 = _mm256_set1_epi32(pair_at(a2, k));
+      c20 = _mm256_add_epi32(c20, _mm256_madd_epi16(v2, b0));
+      c21 = _mm256_add_epi32(c21, _mm256_madd_epi16(v2, b1));
+      const __m256i v3 = _mm256_set1_epi32(pair_at(a3, k));
+      c30 = _mm256_add_epi32(c30, _mm256_madd_epi16(v3, b0));
+      c31 = _mm256_add_epi32(c31, _mm256_madd_epi16(v3, b1));
+    }
+  }
+  const __m256 m0 = _mm256_loadu_ps(p.multipliers), m1 = _mm256_loadu_ps(p.multipliers + 8);
+  const __m256 lo = _mm256_set1_ps(static_cast<float>(output.range.lo - output.zero_point));
+  const __m256 hi = _mm256_set1_ps(static_cast<float>(output.range.hi - output.zero_point));
+  const __m256i zero_point = _mm256_set1_epi32(output.zero_point);
+  __m128i out[kQConvMr] = {requantize16(c00, c01, m0, m1, lo, hi, zero_point),
+                           requantize16(c10, c11, m0, m1, lo, hi, zero_point),
+                           requantize16(c20, c21, m0, m1, lo, hi, zero_point),
+                           requantize16(c30, c31, m0, m1, lo, hi, zero_point)};
+  for (size_t r = 0; r < rows; ++r) {
+    if (columns == kQConvNr) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(y + r * y_stride), out[r]);
+    } else {
+      alignas(16) int8_t bytes[kQConvNr];
+      _mm_store_si128(reinterpret_cast<__m128i*>(bytes), out[r]);
+      std::memcpy(y + r * y_stride, bytes, columns);
+    }
+  }
+}
+
+}  // namespace sprig::cpu

@@ -1,0 +1,14 @@
+// Picks the int8 convolution kernels from the CPU's features.
+#include "backends/cpu/kernels/qconv/qconv.h"
+
+namespace sprig::cpu {
+
+QConvKernels select_qconv_kernels(const CpuFeatures& features) {
+#if defined(__x86_64__)
+  if (features.avx2_fma) return {qconv_widen__avx2_fma, qconv_4x16__avx2_fma, "qconv_4x16__avx2_fma"};
+#endif
+  (void)features;
+  return {qconv_widen__scalar, qconv_4x16__scalar, "qconv_4x16__scalar"};
+}
+
+}  // namespace sprig::cpu

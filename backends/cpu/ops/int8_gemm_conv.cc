@@ -1,0 +1,160 @@
+// int8 Conv2D (one group) and FullyConnected on the indirect int8 GEMM (kernels/qconv): the input
+// widened once per run to int16 minus its zero point, then output rows x panels of 16 output
+// channels split over the thread pool.
+#include <algorithm>
+#include <new>
+#include <vector>
+
+#include "backends/cpu/kernels/common/tiling.h"
+#include "backends/cpu/kernels/qconv/qconv.h"
+#include "backends/cpu/ops/op_factories.h"
+#include "runtime/core/aligned_buffer.h"
+#include "runtime/core/quantization.h"
+#include "runtime/core/thread_pool.h"
+
+namespace sprig::cpu {
+namespace {
+
+constexpr size_t kMaxTaps = 64;
+constexpr size_t kRowTile = 32;  // output rows per task
+
+struct ConvGeometry {
+  size_t batch = 1, in_h = 1, in_w = 1, out_h = 1, out_w = 1;
+  size_t kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
+  size_t pad_top = 0, pad_left = 0;
+};
+
+class Int8GemmConvOp final : public CpuOp {
+ public:
+  Status init(const OpSignature& op, const CpuOpContext& context) {
+    const TensorView& x = *op.inputs[0];
+    const TensorView& w = *op.inputs[1];
+    const TensorView& y = *op.outputs[0];
+    const TensorView* bias = op.num_inputs > 2 ? op.inputs[2] : nullptr;
+    kernels_ = select_qconv_kernels(context.features);
+    const Int8Params xq = int8_params(x), yq = int8_params(y);
+    x_ = x.as<const int8_t>();
+    y_ = y.as<int8_t>();
+    x_zero_ = xq.zero_point;
+    n_ = static_cast<size_t>(w.shape[0]);
+    const fb::Activation* fused;
+    if (op.op->type() == fb::OpType::Conv2D) {
+      const auto* o = op.op->options_as_Conv2DOptions();
+      g_.batch = static_cast<size_t>(x.shape[0]);
+      g_.in_h = static_cast<size_t>(x.shape[1]);
+      g_.in_w = static_cast<size_t>(x.shape[2]);
+      g_.out_h = static_cast<size_t>(y.shape[1]);
+      g_.out_w = static_cast<size_t>(y.shape[2]);
+      g_.kernel_h = static_cast<size_t>(w.shape[1]);
+      g_.kernel_w = static_cast<size_t>(w.shape[2]);
+      g_.stride_h = static_cast<size_t>(o->stride_h());
+      g_.stride_w = static_cast<size_t>(o->stride_w());
+      g_.dilation_h = static_cast<size_t>(o->dilation_h());
+      g_.dilation_w = static_cast<size_t>(o->dilation_w());
+      g_.pad_top = static_cast<size_t>(o->pad_top());
+      g_.pad_left = static_cast<size_t>(o->pad_left());
+      channels_ = static_cast<size_t>(x.shape[3]);
+      fused = o->fused();
+    } else {
+      channels_ = static_cast<size_t>(w.shape[1]);
+      g_.batch = channels_ ? static_cast<size_t>(x.shape.numel()) / channels_ : 0;
+      fused = op.op->options_as_FullyConnectedOptions()->fused();
+    }
+    taps_ = g_.kernel_h * g_.kernel_w;
+    padded_ = (channels_ + 1) / 2 * 2;
+    rows_ = g_.batch * g_.out_h * g_.out_w;
+    in_pixels_ = g_.batch * g_.in_h * g_.in_w;
+    output_.zero_point = yq.zero_point;
+    (void)int8_activation_range(fused, yq, &output_.range);
+    std::vector<float> multipliers(n_);
+    for (size_t c = 0; c < n_; ++c)
+      multipliers[c] = int8_conv_multiplier(xq.scale, quantization_scale(w, static_cast<int64_t>(c)),
+                                            yq.scale);
+    panels_ = (n_ + kQConvNr - 1) / kQConvNr;
+    panel_bytes_ = qconv_panel_bytes(taps_, channels_);
+    if (!packed_.allocate(panels_ * panel_bytes_))
+      return Status(Code::kOutOfMemory, "cpu: no memory for packed int8 weights");
+    qconv_pack_weights(w.as<const int8_t>(), bias ? bias->as<const int32_t>() : nullptr,
+                       multipliers.data(), n_, taps_, channels_, packed_.data());
+    return Status::ok_status();
+  }
+
+  // The widened input, then one zero row for padding taps.
+  size_t scratch_bytes() const override { return (in_pixels_ + 1) * padded_ * sizeof(int16_t); }
+
+  void run(void* scratch, pthreadpool_t pool) override {
+    widened_ = static_cast<int16_t*>(scratch);
+    std::fill(widened_ + in_pixels_ * padded_, widened_ + (in_pixels_ + 1) * padded_, 0);
+    pthreadpool_parallelize_1d_tile_1d(pool_for(pool, in_pixels_ * channels_),
+                                       &Int8GemmConvOp::widen, this, in_pixels_,
+                                       std::max<size_t>(1, kStreamTile / std::max<size_t>(1, channels_)),
+                                       kParallelFlags);
+    pthreadpool_parallelize_2d_tile_1d(pool_for(pool, rows_ * n_ * taps_ * channels_ / 64),
+                                       &Int8GemmConvOp::tile, this, panels_, rows_, kRowTile,
+                                       kParallelFlags);
+  }
+
+ private:
+  static void widen(void* context, size_t start, size_t count) {
+    const auto* self = static_cast<const Int8GemmConvOp*>(context);
+    self->kernels_.widen(self->x_ + start * self->channels_, count, self->channels_,
+                         self->padded_, self->x_zero_, self->widened_ + start * self->padded_);
+  }
+
+  // The int16 row tap t of output row m reads.
+  const int16_t* tap_row(size_t m, size_t t) const {
+    const size_t ow = m % g_.out_w, oh = (m / g_.out_w) % g_.out_h, n = m / (g_.out_w * g_.out_h);
+    const size_t ih = oh * g_.stride_h + (t / g_.kernel_w) * g_.dilation_h;
+    const size_t iw = ow * g_.stride_w + (t % g_.kernel_w) * g_.dilation_w;
+    if (ih < g_.pad_top || iw < g_.pad_left || ih - g_.pad_top >= g_.in_h ||
+        iw - g_.pad_left >= g_.in_w)
+      return widened_ + in_pixels_ * padded_;
+    return widened_ + ((n * g_.in_h + ih - g_.pad_top) * g_.in_w + iw - g_.pad_left) * padded_;
+  }
+
+  static void tile(void* context, size_t panel, size_t row_start, size_t row_count) {
+    const auto* self = static_cast<const Int8GemmConvOp*>(context);
+    const void* weights = static_cast<const uint8_t*>(self->packed_.data()) + panel * self->panel_bytes_;
+    const size_t column = panel * kQConvNr;
+    const size_t columns = std::min(kQConvNr, self->n_ - column);
+    const int16_t* a[kMaxTaps * kQConvMr];
+    for (size_t m = row_start; m < row_start + row_count; m += kQConvMr) {
+      const size_t rows = std::min(kQConvMr, row_start + row_count - m);
+      for (size_t t = 0; t < self->taps_; ++t)
+        for (size_t r = 0; r < kQConvMr; ++r)
+          a[t * kQConvMr + r] = self->tap_row(m + std::min(r, rows - 1), t);
+      self->kernels_.gemm(rows, columns, self->taps_, self->padded_, a, weights,
+                          self->y_ + m * self->n_ + column, self->n_, self->output_);
+    }
+  }
+
+  QConvKernels kernels_{};
+  ConvGeometry g_;
+  const int8_t* x_ = nullptr;
+  int8_t* y_ = nullptr;
+  int32_t x_zero_ = 0;
+  size_t n_ = 0, channels_ = 0, padded_ = 0, taps_ = 1, rows_ = 0, in_pixels_ = 0;
+  size_t panels_ = 0, panel_bytes_ = 0;
+  QConvOutput output_;
+  AlignedBuffer packed_;
+  int16_t* widened_ = nullptr;
+};
+
+}  // namespace
+
+bool int8_gemm_conv_supported(const OpSignature& op) {
+  if (op.op->type() == fb::OpType::FullyConnected) return true;
+  const auto* o = op.op->options_as_Conv2DOptions();
+  return o->groups() == 1 &&
+         static_cast<size_t>(op.inputs[1]->shape[1] * op.inputs[1]->shape[2]) <= kMaxTaps;
+}
+
+Result<std::unique_ptr<CpuOp>> create_int8_gemm_conv_op(const OpSignature& op,
+                                                        const CpuOpContext& context) {
+  std::unique_ptr<Int8GemmConvOp> result(new (std::nothrow) Int8GemmConvOp());
+  if (!result) return Status(Code::kOutOfMemory, "cpu: no memory for an op");
+  SPRIG_RETURN_IF_ERROR(result->init(op, context));
+  return std::unique_ptr<CpuOp>(result.release());
+}
+
+}  // namespace sprig::cpu
