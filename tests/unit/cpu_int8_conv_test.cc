@@ -73,7 +73,7 @@ void check_int8_conv(const Int8ConvCase& t) {
   for (float& s : w_scales) s = w_scale(rng);
   // Outputs spread over about +-40 steps, so rounding and saturation both happen.
   const float x_scale = 0.05f;
-  const float y_scale = x_scale * 0.006f * 80.0f * std::sqrt(static_cast<float>(taps * cg)) / 40.0f;
+  const float y_scale = x_scale * 0.006f * 5400.0f * std::sqrt(static_cast<float>(taps * cg)) / 40.0f;
   const std::vector<int64_t> x_zeros = {t.x_zero}, y_zeros = {t.y_zero};
   QuantizationBuffer xq({x_scale}, &x_zeros, -1), yq({y_scale}, &y_zeros, -1), wq(w_scales, nullptr, 0);
   std::vector<int8_t> y(y_size), want(y_size);
