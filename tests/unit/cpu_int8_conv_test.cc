@@ -156,6 +156,7 @@ TEST(CpuInt8Conv, MatchesTheReferenceBitForBit) {
        ActivationKind::Relu},
       {"3x3 no padding, relu6", 1, 9, 10, 32, 48, 3, 3, 1, 1, 0, 0, 0, 0, 1, 5, -100,
        ActivationKind::Clip},
+      {"3x3 dilation 2, 5 channels", 1, 11, 13, 5, 18, 3, 3, 2, 2, 1, 2, 2, 1, 1, -60, 7},
       {"5x5 uneven padding", 1, 11, 8, 8, 20, 5, 5, 1, 1, 2, 1, 0, 3, 1, -20, 20},
       {"3x3 many channels", 1, 6, 6, 300, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2},
       {"9x9 (over 64 taps)", 1, 12, 12, 4, 8, 9, 9, 1, 1, 4, 4, 4, 4, 1, 0, 0},

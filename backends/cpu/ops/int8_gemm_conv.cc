@@ -1,6 +1,8 @@
 // int8 Conv2D (one group) and FullyConnected on the indirect int8 GEMM (kernels/qconv): the input
 // widened once per run to int16 minus its zero point, then output rows x panels of 16 output
-// channels split over the thread pool.
+// channels split over the thread pool. With few input channels (a network's first layer) each tile
+// of output rows is first gathered into rows of all taps' channels (im2col, on the stack), so the
+// GEMM runs over taps x channels at once instead of a few channels per tap.
 #include <algorithm>
 #include <new>
 #include <vector>
@@ -17,6 +19,8 @@ namespace {
 
 constexpr size_t kMaxTaps = 64;
 constexpr size_t kRowTile = 32;  // output rows per task
+constexpr size_t kIm2colMaxChannels = 7;
+constexpr size_t kIm2colMaxDepth = 512;  // taps x channels, padded to even
 
 struct ConvGeometry {
   size_t batch = 1, in_h = 1, in_w = 1, out_h = 1, out_w = 1;
@@ -62,6 +66,10 @@ class Int8GemmConvOp final : public CpuOp {
     }
     taps_ = g_.kernel_h * g_.kernel_w;
     padded_ = (channels_ + 1) / 2 * 2;
+    im2col_ = taps_ > 1 && channels_ <= kIm2colMaxChannels &&
+              taps_ * channels_ <= kIm2colMaxDepth;
+    depth_ = im2col_ ? (taps_ * channels_ + 1) / 2 * 2 : padded_;
+    stride_ = im2col_ ? channels_ : padded_;
     rows_ = g_.batch * g_.out_h * g_.out_w;
     in_pixels_ = g_.batch * g_.in_h * g_.in_w;
     output_.zero_point = yq.zero_point;
@@ -71,34 +79,41 @@ class Int8GemmConvOp final : public CpuOp {
       multipliers[c] = int8_conv_multiplier(xq.scale, quantization_scale(w, static_cast<int64_t>(c)),
                                             yq.scale);
     panels_ = (n_ + kQConvNr - 1) / kQConvNr;
-    panel_bytes_ = qconv_panel_bytes(taps_, channels_);
+    const size_t gemm_taps = im2col_ ? 1 : taps_;
+    const size_t gemm_channels = im2col_ ? taps_ * channels_ : channels_;
+    panel_bytes_ = qconv_panel_bytes(gemm_taps, gemm_channels);
     if (!packed_.allocate(panels_ * panel_bytes_))
       return Status(Code::kOutOfMemory, "cpu: no memory for packed int8 weights");
     qconv_pack_weights(w.as<const int8_t>(), bias ? bias->as<const int32_t>() : nullptr,
-                       multipliers.data(), n_, taps_, channels_, packed_.data());
+                       multipliers.data(), n_, gemm_taps, gemm_channels, packed_.data());
     return Status::ok_status();
   }
 
   // The widened input, then one zero row for padding taps.
-  size_t scratch_bytes() const override { return (in_pixels_ + 1) * padded_ * sizeof(int16_t); }
+  size_t scratch_bytes() const override { return (in_pixels_ + 1) * stride_ * sizeof(int16_t); }
 
   void run(void* scratch, pthreadpool_t pool) override {
     widened_ = static_cast<int16_t*>(scratch);
-    std::fill(widened_ + in_pixels_ * padded_, widened_ + (in_pixels_ + 1) * padded_, 0);
+    std::fill(widened_ + in_pixels_ * stride_, widened_ + (in_pixels_ + 1) * stride_, 0);
     pthreadpool_parallelize_1d_tile_1d(pool_for(pool, in_pixels_ * channels_),
                                        &Int8GemmConvOp::widen, this, in_pixels_,
                                        std::max<size_t>(1, kStreamTile / std::max<size_t>(1, channels_)),
                                        kParallelFlags);
-    pthreadpool_parallelize_2d_tile_1d(pool_for(pool, rows_ * n_ * taps_ * channels_ / 64),
-                                       &Int8GemmConvOp::tile, this, panels_, rows_, kRowTile,
-                                       kParallelFlags);
+    const size_t work = rows_ * n_ * taps_ * channels_ / 64;
+    if (im2col_) {
+      pthreadpool_parallelize_1d_tile_1d(pool_for(pool, work), &Int8GemmConvOp::im2col_tile, this,
+                                         rows_, kRowTile, kParallelFlags);
+    } else {
+      pthreadpool_parallelize_2d_tile_1d(pool_for(pool, work), &Int8GemmConvOp::tile, this,
+                                         panels_, rows_, kRowTile, kParallelFlags);
+    }
   }
 
  private:
   static void widen(void* context, size_t start, size_t count) {
     const auto* self = static_cast<const Int8GemmConvOp*>(context);
     self->kernels_.widen(self->x_ + start * self->channels_, count, self->channels_,
-                         self->padded_, self->x_zero_, self->widened_ + start * self->padded_);
+                         self->stride_, self->x_zero_, self->widened_ + start * self->stride_);
   }
 
   // The int16 row tap t of output row m reads.
@@ -108,8 +123,8 @@ class Int8GemmConvOp final : public CpuOp {
     const size_t iw = ow * g_.stride_w + (t % g_.kernel_w) * g_.dilation_w;
     if (ih < g_.pad_top || iw < g_.pad_left || ih - g_.pad_top >= g_.in_h ||
         iw - g_.pad_left >= g_.in_w)
-      return widened_ + in_pixels_ * padded_;
-    return widened_ + ((n * g_.in_h + ih - g_.pad_top) * g_.in_w + iw - g_.pad_left) * padded_;
+      return widened_ + in_pixels_ * stride_;
+    return widened_ + ((n * g_.in_h + ih - g_.pad_top) * g_.in_w + iw - g_.pad_left) * stride_;
   }
 
   static void tile(void* context, size_t panel, size_t row_start, size_t row_count) {
@@ -128,6 +143,45 @@ class Int8GemmConvOp final : public CpuOp {
     }
   }
 
+  // Gathers output row m's taps into depth_ int16 values at `row` (kernel row by kernel row: the
+  // kernel_w taps of one kernel row are adjacent input pixels when the dilation is 1).
+  void gather(size_t m, int16_t* row) const {
+    for (size_t t = 0; t < taps_; t += g_.kernel_w) {
+      const int16_t* first = tap_row(m, t);
+      const int16_t* last = tap_row(m, t + g_.kernel_w - 1);
+      const int16_t* zero_row = widened_ + in_pixels_ * stride_;
+      const bool adjacent =
+          first != zero_row && last != zero_row && last == first + (g_.kernel_w - 1) * stride_;
+      if (adjacent) {
+        std::copy(first, first + g_.kernel_w * channels_, row + t * channels_);
+        continue;
+      }
+      for (size_t k = 0; k < g_.kernel_w; ++k)
+        std::copy_n(tap_row(m, t + k), channels_, row + (t + k) * channels_);
+    }
+    std::fill(row + taps_ * channels_, row + depth_, int16_t{0});
+  }
+
+  static void im2col_tile(void* context, size_t row_start, size_t row_count) {
+    const auto* self = static_cast<const Int8GemmConvOp*>(context);
+    alignas(32) int16_t rows[kRowTile * kIm2colMaxDepth];
+    for (size_t r = 0; r < row_count; ++r) self->gather(row_start + r, rows + r * self->depth_);
+    const int16_t* a[kQConvMr];
+    for (size_t panel = 0; panel < self->panels_; ++panel) {
+      const void* weights =
+          static_cast<const uint8_t*>(self->packed_.data()) + panel * self->panel_bytes_;
+      const size_t column = panel * kQConvNr;
+      const size_t columns = std::min(kQConvNr, self->n_ - column);
+      for (size_t m = 0; m < row_count; m += kQConvMr) {
+        const size_t count = std::min(kQConvMr, row_count - m);
+        for (size_t r = 0; r < kQConvMr; ++r) a[r] = rows + (m + std::min(r, count - 1)) * self->depth_;
+        self->kernels_.gemm(count, columns, 1, self->depth_, a, weights,
+                            self->y_ + (row_start + m) * self->n_ + column, self->n_,
+                            self->output_);
+      }
+    }
+  }
+
   QConvKernels kernels_{};
   ConvGeometry g_;
   const int8_t* x_ = nullptr;
@@ -135,6 +189,9 @@ class Int8GemmConvOp final : public CpuOp {
   int32_t x_zero_ = 0;
   size_t n_ = 0, channels_ = 0, padded_ = 0, taps_ = 1, rows_ = 0, in_pixels_ = 0;
   size_t panels_ = 0, panel_bytes_ = 0;
+  bool im2col_ = false;
+  size_t depth_ = 0;   // int16 values per GEMM row and tap: padded_, or taps x channels padded
+  size_t stride_ = 0;  // int16 values per widened pixel: padded_, or channels_ for im2col
   QConvOutput output_;
   AlignedBuffer packed_;
   int16_t* widened_ = nullptr;
