@@ -31,6 +31,9 @@ struct Int8ConvCase {
   int32_t x_zero, y_zero;
   fb::ActivationKind fused = fb::ActivationKind::None;
   bool fully_connected = false;  // then [n*h*w, c] x [o, c]; the conv fields past c, o are unused
+  // Every input 127 with zero point -128 and every weight -128: the largest sums there are, with
+  // the output scale set so they land mid-range.
+  bool extreme = false;
 };
 
 // A per-tensor Quantization for an activation, or a per-channel one (axis 0) for weights.
@@ -62,8 +65,9 @@ void check_int8_conv(const Int8ConvCase& t) {
   const size_t y_size = t.fully_connected ? static_cast<size_t>(t.n) * t.h * t.w * t.o
                                           : static_cast<size_t>(t.n) * oh * ow * t.o;
   // Inputs over the whole int8 range, so x - zero point reaches +-255 at the extreme zero points.
-  std::vector<int8_t> x = random_int8(x_size, 31, -128, 127);
-  std::vector<int8_t> w = random_int8(static_cast<size_t>(t.o) * taps * cg, 32, -127, 127);
+  std::vector<int8_t> x = random_int8(x_size, 31, t.extreme ? 127 : -128, 127);
+  std::vector<int8_t> w = random_int8(static_cast<size_t>(t.o) * taps * cg, 32,
+                                      t.extreme ? -128 : -127, t.extreme ? -128 : 127);
   std::mt19937 rng(33);
   std::normal_distribution<float> bias_d(0.0f, 3000.0f);
   std::uniform_real_distribution<float> w_scale(0.002f, 0.01f);
@@ -73,7 +77,10 @@ void check_int8_conv(const Int8ConvCase& t) {
   for (float& s : w_scales) s = w_scale(rng);
   // Outputs spread over about +-40 steps, so rounding and saturation both happen.
   const float x_scale = 0.05f;
-  const float y_scale = x_scale * 0.006f * 5400.0f * std::sqrt(static_cast<float>(taps * cg)) / 40.0f;
+  if (t.extreme) std::fill(w_scales.begin(), w_scales.end(), 0.006f);
+  const float y_scale =
+      t.extreme ? x_scale * 0.006f * 255.0f * 128.0f * static_cast<float>(taps * cg) / 60.0f
+                : x_scale * 0.006f * 5400.0f * std::sqrt(static_cast<float>(taps * cg)) / 40.0f;
   const std::vector<int64_t> x_zeros = {t.x_zero}, y_zeros = {t.y_zero};
   QuantizationBuffer xq({x_scale}, &x_zeros, -1), yq({y_scale}, &y_zeros, -1), wq(w_scales, nullptr, 0);
   std::vector<int8_t> y(y_size), want(y_size);
@@ -157,6 +164,11 @@ TEST(CpuInt8Conv, MatchesTheReferenceBitForBit) {
       {"3x3 no padding, relu6", 1, 9, 10, 32, 48, 3, 3, 1, 1, 0, 0, 0, 0, 1, 5, -100,
        ActivationKind::Clip},
       {"3x3 dilation 2, 5 channels", 1, 11, 13, 5, 18, 3, 3, 2, 2, 1, 2, 2, 1, 1, -60, 7},
+      {"3x3 odd channels, 13 -> 9", 1, 7, 9, 13, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, -128, 127},
+      {"3x3 at the largest exact Winograd sums, 1827 channels", 1, 4, 4, 1827, 8, 3, 3, 1, 1, 0,
+       0, 0, 0, 1, -128, 0, ActivationKind::None, false, true},
+      {"3x3 past the Winograd bound, 1828 channels", 1, 4, 4, 1828, 8, 3, 3, 1, 1, 0, 0, 0, 0, 1,
+       -128, 0, ActivationKind::None, false, true},
       {"5x5 uneven padding", 1, 11, 8, 8, 20, 5, 5, 1, 1, 2, 1, 0, 3, 1, -20, 20},
       {"3x3 many channels", 1, 6, 6, 300, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2},
       {"9x9 (over 64 taps)", 1, 12, 12, 4, 8, 9, 9, 1, 1, 4, 4, 4, 4, 1, 0, 0},

@@ -18,6 +18,7 @@
 #include "backends/cpu/kernels/conv/im2col.h"
 #include "backends/cpu/kernels/gemm/gemm.h"
 #include "backends/cpu/kernels/winograd/winograd.h"
+#include "backends/cpu/ops/conv_geometry.h"
 #include "backends/cpu/ops/gemm_op.h"
 #include "backends/cpu/ops/gemm_weights.h"
 #include "backends/cpu/ops/op_factories.h"
@@ -33,31 +34,6 @@ constexpr size_t kWinogradMinChannels = 8;
 
 size_t round_up(size_t x, size_t q) { return (x + q - 1) / q * q; }
 size_t divide_up(size_t x, size_t q) { return (x + q - 1) / q; }
-
-ConvGeometry geometry_of(const OpSignature& op) {
-  const fb::Conv2DOptions& o = *op.op->options_as_Conv2DOptions();
-  const Shape& x = op.inputs[0]->shape;
-  const Shape& w = op.inputs[1]->shape;
-  const Shape& y = op.outputs[0]->shape;
-  ConvGeometry g;
-  g.batch = static_cast<size_t>(x[0]);
-  g.in_h = static_cast<size_t>(x[1]);
-  g.in_w = static_cast<size_t>(x[2]);
-  g.in_c = static_cast<size_t>(x[3]);
-  g.out_h = static_cast<size_t>(y[1]);
-  g.out_w = static_cast<size_t>(y[2]);
-  g.out_c = static_cast<size_t>(y[3]);
-  g.kernel_h = static_cast<size_t>(w[1]);
-  g.kernel_w = static_cast<size_t>(w[2]);
-  g.stride_h = static_cast<size_t>(o.stride_h());
-  g.stride_w = static_cast<size_t>(o.stride_w());
-  g.dilation_h = static_cast<size_t>(o.dilation_h());
-  g.dilation_w = static_cast<size_t>(o.dilation_w());
-  g.pad_top = static_cast<size_t>(o.pad_top());
-  g.pad_left = static_cast<size_t>(o.pad_left());
-  g.groups = static_cast<size_t>(o.groups());
-  return g;
-}
 
 bool is_pointwise(const OpSignature& op) {
   const fb::Conv2DOptions& o = *op.op->options_as_Conv2DOptions();
@@ -93,7 +69,7 @@ WinogradTile winograd_tile_for(const ConvGeometry& g) {
 Result<std::unique_ptr<CpuOp>> create_pointwise_conv(const OpSignature& op,
                                                      const OutputClamp& clamp,
                                                      const CpuOpContext& context) {
-  const ConvGeometry g = geometry_of(op);
+  const ConvGeometry g = conv_geometry(op);
   const size_t cg = g.in_c / g.groups, og = g.out_c / g.groups;
   F32GemmBatch gemm;
   gemm.kernel = select_f32_gemm_kernel(context.features);
@@ -114,7 +90,7 @@ Result<std::unique_ptr<CpuOp>> create_pointwise_conv(const OpSignature& op,
 class Im2colConv final : public CpuOp {
  public:
   Status init(const OpSignature& op, const OutputClamp& clamp, const CpuOpContext& context) {
-    geometry_ = geometry_of(op);
+    geometry_ = conv_geometry(op);
     const ConvGeometry& g = geometry_;
     x_ = op.inputs[0]->f32();
     y_ = op.outputs[0]->f32();
@@ -214,7 +190,7 @@ class WinogradConv final : public CpuOp {
  public:
   Status init(const OpSignature& op, const OutputClamp& clamp, const CpuOpContext& context,
               WinogradTile tile) {
-    geometry_ = geometry_of(op);
+    geometry_ = conv_geometry(op);
     const ConvGeometry& g = geometry_;
     x_ = op.inputs[0]->f32();
     y_ = op.outputs[0]->f32();
@@ -400,7 +376,7 @@ bool conv2d_prefers_own(const OpSignature& op, const CpuOpContext& context) {
   // Measured against XNNPACK's indirect GEMM (bench/micro/conv2d_bench.cc): Winograd is faster
   // on ResNet's 56x56x64, 28x28x128 and 14x14x256 (F(4x4)) and 7x7x512 (F(2x2)) 3x3 layers when
   // it has enough tiles and channels, and SIMD transforms and GEMM.
-  const ConvGeometry g = geometry_of(op);
+  const ConvGeometry g = conv_geometry(op);
   const bool simd = context.features.avx2_fma || context.features.neon_fma;
   return simd && winograd_tiles(g, winograd_tile_for(g)) >= 16 && g.in_c >= 16 && g.out_c >= 16;
 }
@@ -410,7 +386,7 @@ Result<std::unique_ptr<CpuOp>> create_conv2d_op(const OpSignature& op, const Out
   SPRIG_RETURN_IF_ERROR(check_conv2d_op(op));
   if (is_pointwise(op)) return create_pointwise_conv(op, clamp, context);
   if (is_winograd_shape(op))
-    return make_op<WinogradConv>(op, clamp, context, winograd_tile_for(geometry_of(op)));
+    return make_op<WinogradConv>(op, clamp, context, winograd_tile_for(conv_geometry(op)));
   return make_op<Im2colConv>(op, clamp, context);
 }
 

@@ -5,10 +5,10 @@
 // GEMM runs over taps x channels at once instead of a few channels per tap.
 #include <algorithm>
 #include <new>
-#include <vector>
 
 #include "backends/cpu/kernels/common/tiling.h"
 #include "backends/cpu/kernels/qconv/qconv.h"
+#include "backends/cpu/ops/conv_geometry.h"
 #include "backends/cpu/ops/op_factories.h"
 #include "runtime/core/aligned_buffer.h"
 #include "runtime/core/quantization.h"
@@ -21,12 +21,6 @@ constexpr size_t kMaxTaps = 64;
 constexpr size_t kRowTile = 32;  // output rows per task
 constexpr size_t kIm2colMaxChannels = 7;
 constexpr size_t kIm2colMaxDepth = 512;  // taps x channels, padded to even
-
-struct ConvGeometry {
-  size_t batch = 1, in_h = 1, in_w = 1, out_h = 1, out_w = 1;
-  size_t kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
-  size_t pad_top = 0, pad_left = 0;
-};
 
 class Int8GemmConvOp final : public CpuOp {
  public:
@@ -43,25 +37,13 @@ class Int8GemmConvOp final : public CpuOp {
     n_ = static_cast<size_t>(w.shape[0]);
     const fb::Activation* fused;
     if (op.op->type() == fb::OpType::Conv2D) {
-      const auto* o = op.op->options_as_Conv2DOptions();
-      g_.batch = static_cast<size_t>(x.shape[0]);
-      g_.in_h = static_cast<size_t>(x.shape[1]);
-      g_.in_w = static_cast<size_t>(x.shape[2]);
-      g_.out_h = static_cast<size_t>(y.shape[1]);
-      g_.out_w = static_cast<size_t>(y.shape[2]);
-      g_.kernel_h = static_cast<size_t>(w.shape[1]);
-      g_.kernel_w = static_cast<size_t>(w.shape[2]);
-      g_.stride_h = static_cast<size_t>(o->stride_h());
-      g_.stride_w = static_cast<size_t>(o->stride_w());
-      g_.dilation_h = static_cast<size_t>(o->dilation_h());
-      g_.dilation_w = static_cast<size_t>(o->dilation_w());
-      g_.pad_top = static_cast<size_t>(o->pad_top());
-      g_.pad_left = static_cast<size_t>(o->pad_left());
-      channels_ = static_cast<size_t>(x.shape[3]);
-      fused = o->fused();
+      g_ = conv_geometry(op);
+      channels_ = g_.in_c;
+      fused = op.op->options_as_Conv2DOptions()->fused();
     } else {
       channels_ = static_cast<size_t>(w.shape[1]);
       g_.batch = channels_ ? static_cast<size_t>(x.shape.numel()) / channels_ : 0;
+      g_.in_h = g_.in_w = g_.out_h = g_.out_w = 1;
       fused = op.op->options_as_FullyConnectedOptions()->fused();
     }
     taps_ = g_.kernel_h * g_.kernel_w;
@@ -74,9 +56,11 @@ class Int8GemmConvOp final : public CpuOp {
     in_pixels_ = g_.batch * g_.in_h * g_.in_w;
     output_.zero_point = yq.zero_point;
     (void)int8_activation_range(fused, yq, &output_.range);
-    std::vector<float> multipliers(n_);
+    AlignedBuffer multipliers;
+    if (!multipliers.allocate(n_ * sizeof(float)))
+      return Status(Code::kOutOfMemory, "cpu: no memory for int8 multipliers");
     for (size_t c = 0; c < n_; ++c)
-      multipliers[c] = int8_conv_multiplier(xq.scale, quantization_scale(w, static_cast<int64_t>(c)),
+      multipliers.as<float>()[c] = int8_conv_multiplier(xq.scale, quantization_scale(w, static_cast<int64_t>(c)),
                                             yq.scale);
     panels_ = (n_ + kQConvNr - 1) / kQConvNr;
     const size_t gemm_taps = im2col_ ? 1 : taps_;
@@ -85,7 +69,7 @@ class Int8GemmConvOp final : public CpuOp {
     if (!packed_.allocate(panels_ * panel_bytes_))
       return Status(Code::kOutOfMemory, "cpu: no memory for packed int8 weights");
     qconv_pack_weights(w.as<const int8_t>(), bias ? bias->as<const int32_t>() : nullptr,
-                       multipliers.data(), n_, gemm_taps, gemm_channels, packed_.data());
+                       multipliers.as<float>(), n_, gemm_taps, gemm_channels, packed_.data());
     return Status::ok_status();
   }
 

@@ -309,6 +309,7 @@ Result<std::unique_ptr<CpuOp>> create_int8_own_op(const OpSignature& op,
     case fb::OpType::Reshape:
       return create_reshape_op(op, context);
     default: {
+      if (int8_winograd_conv_supported(op)) return create_int8_winograd_conv_op(op, context);
       if (int8_gemm_conv_supported(op)) return create_int8_gemm_conv_op(op, context);
       std::unique_ptr<Int8ConvOp> conv(new (std::nothrow) Int8ConvOp(op));
       if (!conv || !conv->ok()) return Status(Code::kOutOfMemory, "cpu: no memory for an op");

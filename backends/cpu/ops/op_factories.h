@@ -83,6 +83,11 @@ bool int8_own_op_supported(const OpSignature& op);
 bool int8_gemm_conv_supported(const OpSignature& op);
 Result<std::unique_ptr<CpuOp>> create_int8_gemm_conv_op(const OpSignature& op,
                                                         const CpuOpContext& context);
+// int8 Conv2D 3x3, stride 1, dilation 1, one group, 8 to 1827 input channels and at least 8
+// output channels, by exact Winograd F(2x2, 3x3) (int8_winograd_conv.cc).
+bool int8_winograd_conv_supported(const OpSignature& op);
+Result<std::unique_ptr<CpuOp>> create_int8_winograd_conv_op(const OpSignature& op,
+                                                            const CpuOpContext& context);
 Result<std::unique_ptr<CpuOp>> create_int8_own_op(const OpSignature& op,
                                                   const CpuOpContext& context);
 

@@ -28,6 +28,9 @@ size_t qconv_panel_bytes(size_t taps, size_t channels);
 // `multipliers` [N]) with bias [N] (null: 0) into ceil(N / kQConvNr) panels at `packed`.
 void qconv_pack_weights(const int8_t* w, const int32_t* bias, const float* multipliers, size_t n,
                         size_t taps, size_t channels, void* packed);
+// The same for int16 weights (Winograd-transformed ones) with no bias or multipliers, for
+// QGemmI32Fn.
+void qconv_pack_weights(const int16_t* w, size_t n, size_t taps, size_t channels, void* packed);
 
 // Widens `pixels` pixels of `channels` int8 values to int16 minus `zero_point`, each row padded
 // with 0 to the even `padded_channels`.
@@ -46,9 +49,16 @@ using QConvKernelFn = void (*)(size_t rows, size_t columns, size_t taps, size_t 
                                const int16_t* const* a, const void* panel, int8_t* y,
                                size_t y_stride, const QConvOutput& output);
 
+// The same sums (bias included) for rows <= kQConvMr rows of one tap (a[r], padded_channels values)
+// stored as int32: c[r * c_stride + j] for j < columns.
+using QGemmI32Fn = void (*)(size_t rows, size_t columns, size_t padded_channels,
+                            const int16_t* const* a, const void* panel, int32_t* c,
+                            size_t c_stride);
+
 struct QConvKernels {
   QConvWidenFn widen;
   QConvKernelFn gemm;
+  QGemmI32Fn gemm_i32;
   const char* name;
 };
 
@@ -59,6 +69,12 @@ void qconv_widen__scalar(const int8_t* x, size_t pixels, size_t channels, size_t
 void qconv_4x16__scalar(size_t rows, size_t columns, size_t taps, size_t padded_channels,
                         const int16_t* const* a, const void* panel, int8_t* y, size_t y_stride,
                         const QConvOutput& output);
+void qgemm_4x16_i32__scalar(size_t rows, size_t columns, size_t padded_channels,
+                            const int16_t* const* a, const void* panel, int32_t* c,
+                            size_t c_stride);
+void qgemm_4x16_i32__avx2_fma(size_t rows, size_t columns, size_t padded_channels,
+                              const int16_t* const* a, const void* panel, int32_t* c,
+                              size_t c_stride);
 void qconv_widen__avx2_fma(const int8_t* x, size_t pixels, size_t channels,
                            size_t padded_channels, int32_t zero_point, int16_t* out);
 void qconv_4x16__avx2_fma(size_t rows, size_t columns, size_t taps, size_t padded_channels,

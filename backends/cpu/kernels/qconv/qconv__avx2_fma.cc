@@ -44,12 +44,13 @@ int32_t pair_at(const int16_t* row, size_t pair) {
   return v;
 }
 
-}  // namespace
+// The 4x16 sums of one tile, bias included (two 8-column halves per row), wrapping modulo 2^32.
+struct Acc4x16 {
+  __m256i c[kQConvMr][2];
+};
 
-void qconv_4x16__avx2_fma(size_t rows, size_t columns, size_t taps, size_t padded_channels,
-                          const int16_t* const* a, const void* panel, int8_t* y, size_t y_stride,
-                          const QConvOutput& output) {
-  const QConvPanel p = qconv_panel(panel, taps, padded_channels);
+inline Acc4x16 accumulate(size_t taps, size_t padded_channels, const int16_t* const* a,
+                          const QConvPanel& p) {
   const __m256i bias0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.bias));
   const __m256i bias1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.bias + 8));
   __m256i c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1;
@@ -78,21 +79,47 @@ void qconv_4x16__avx2_fma(size_t rows, size_t columns, size_t taps, size_t padde
       c31 = _mm256_add_epi32(c31, _mm256_madd_epi16(v3, b1));
     }
   }
+  return Acc4x16{{{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}}};
+}
+
+}  // namespace
+
+void qconv_4x16__avx2_fma(size_t rows, size_t columns, size_t taps, size_t padded_channels,
+                          const int16_t* const* a, const void* panel, int8_t* y, size_t y_stride,
+                          const QConvOutput& output) {
+  const QConvPanel p = qconv_panel(panel, taps, padded_channels);
+  const Acc4x16 acc = accumulate(taps, padded_channels, a, p);
   const __m256 m0 = _mm256_loadu_ps(p.multipliers), m1 = _mm256_loadu_ps(p.multipliers + 8);
   const __m256 lo = _mm256_set1_ps(static_cast<float>(output.range.lo - output.zero_point));
   const __m256 hi = _mm256_set1_ps(static_cast<float>(output.range.hi - output.zero_point));
   const __m256i zero_point = _mm256_set1_epi32(output.zero_point);
-  __m128i out[kQConvMr] = {requantize16(c00, c01, m0, m1, lo, hi, zero_point),
-                           requantize16(c10, c11, m0, m1, lo, hi, zero_point),
-                           requantize16(c20, c21, m0, m1, lo, hi, zero_point),
-                           requantize16(c30, c31, m0, m1, lo, hi, zero_point)};
   for (size_t r = 0; r < rows; ++r) {
+    const __m128i out = requantize16(acc.c[r][0], acc.c[r][1], m0, m1, lo, hi, zero_point);
     if (columns == kQConvNr) {
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(y + r * y_stride), out[r]);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(y + r * y_stride), out);
     } else {
       alignas(16) int8_t bytes[kQConvNr];
-      _mm_store_si128(reinterpret_cast<__m128i*>(bytes), out[r]);
+      _mm_store_si128(reinterpret_cast<__m128i*>(bytes), out);
       std::memcpy(y + r * y_stride, bytes, columns);
+    }
+  }
+}
+
+
+void qgemm_4x16_i32__avx2_fma(size_t rows, size_t columns, size_t padded_channels,
+                              const int16_t* const* a, const void* panel, int32_t* c,
+                              size_t c_stride) {
+  const Acc4x16 acc = accumulate(1, padded_channels, a, qconv_panel(panel, 1, padded_channels));
+  for (size_t r = 0; r < rows; ++r) {
+    int32_t* row = c + r * c_stride;
+    if (columns == kQConvNr) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(row), acc.c[r][0]);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(row + 8), acc.c[r][1]);
+    } else {
+      alignas(32) int32_t values[kQConvNr];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(values), acc.c[r][0]);
+      _mm256_store_si256(reinterpret_cast<__m256i*>(values + 8), acc.c[r][1]);
+      std::memcpy(row, values, columns * sizeof(int32_t));
     }
   }
 }

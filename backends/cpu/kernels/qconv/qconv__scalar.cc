@@ -11,8 +11,11 @@ size_t qconv_panel_bytes(size_t taps, size_t channels) {
   return taps * padded * kQConvNr * sizeof(int16_t) + kQConvNr * (sizeof(int32_t) + sizeof(float));
 }
 
-void qconv_pack_weights(const int8_t* w, const int32_t* bias, const float* multipliers, size_t n,
-                        size_t taps, size_t channels, void* packed) {
+namespace {
+
+template <typename Weight>
+void pack_panels(const Weight* w, const int32_t* bias, const float* multipliers, size_t n,
+                 size_t taps, size_t channels, void* packed) {
   const size_t padded = (channels + 1) / 2 * 2;
   const size_t panel_bytes = qconv_panel_bytes(taps, channels);
   uint8_t* out = static_cast<uint8_t*>(packed);
@@ -24,13 +27,42 @@ void qconv_pack_weights(const int8_t* w, const int32_t* bias, const float* multi
     for (size_t j = 0; j < kQConvNr && p * kQConvNr + j < n; ++j) {
       const size_t column = p * kQConvNr + j;
       panel_bias[j] = bias ? bias[column] : 0;
-      panel_multipliers[j] = multipliers[column];
+      panel_multipliers[j] = multipliers ? multipliers[column] : 1.0f;
       for (size_t t = 0; t < taps; ++t)
         for (size_t c = 0; c < channels; ++c)
           weights[((t * padded / 2 + c / 2) * kQConvNr + j) * 2 + c % 2] =
               w[(column * taps + t) * channels + c];
     }
   }
+}
+
+// The sums of one tile, bias included: acc[r][j], wrapping modulo 2^32 (Winograd's sums may
+// pass through int32 overflow on their way to an exact result).
+void accumulate(size_t rows, size_t columns, size_t taps, size_t padded_channels,
+                const int16_t* const* a, const QConvPanel& p, int32_t acc[kQConvMr][kQConvNr]) {
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t j = 0; j < columns; ++j) {
+      uint32_t sum = static_cast<uint32_t>(p.bias[j]);
+      for (size_t t = 0; t < taps; ++t) {
+        const int16_t* row = a[t * kQConvMr + r];
+        const int16_t* w = p.weights + t * padded_channels * kQConvNr;
+        for (size_t c = 0; c < padded_channels; ++c)
+          sum += static_cast<uint32_t>(row[c] * w[(c / 2 * kQConvNr + j) * 2 + c % 2]);
+      }
+      acc[r][j] = static_cast<int32_t>(sum);
+    }
+  }
+}
+
+}  // namespace
+
+void qconv_pack_weights(const int8_t* w, const int32_t* bias, const float* multipliers, size_t n,
+                        size_t taps, size_t channels, void* packed) {
+  pack_panels(w, bias, multipliers, n, taps, channels, packed);
+}
+
+void qconv_pack_weights(const int16_t* w, size_t n, size_t taps, size_t channels, void* packed) {
+  pack_panels(w, nullptr, nullptr, n, taps, channels, packed);
 }
 
 void qconv_widen__scalar(const int8_t* x, size_t pixels, size_t channels, size_t padded_channels,
@@ -46,18 +78,22 @@ void qconv_4x16__scalar(size_t rows, size_t columns, size_t taps, size_t padded_
                         const int16_t* const* a, const void* panel, int8_t* y, size_t y_stride,
                         const QConvOutput& output) {
   const QConvPanel p = qconv_panel(panel, taps, padded_channels);
-  for (size_t r = 0; r < rows; ++r) {
-    for (size_t j = 0; j < columns; ++j) {
-      int32_t acc = p.bias[j];
-      for (size_t t = 0; t < taps; ++t) {
-        const int16_t* row = a[t * kQConvMr + r];
-        const int16_t* w = p.weights + t * padded_channels * kQConvNr;
-        for (size_t c = 0; c < padded_channels; ++c)
-          acc += row[c] * w[(c / 2 * kQConvNr + j) * 2 + c % 2];
-      }
-      y[r * y_stride + j] = int8_requantize(acc, p.multipliers[j], output.zero_point, output.range);
-    }
-  }
+  int32_t acc[kQConvMr][kQConvNr];
+  accumulate(rows, columns, taps, padded_channels, a, p, acc);
+  for (size_t r = 0; r < rows; ++r)
+    for (size_t j = 0; j < columns; ++j)
+      y[r * y_stride + j] =
+          int8_requantize(acc[r][j], p.multipliers[j], output.zero_point, output.range);
+}
+
+void qgemm_4x16_i32__scalar(size_t rows, size_t columns, size_t padded_channels,
+                            const int16_t* const* a, const void* panel, int32_t* c,
+                            size_t c_stride) {
+  const QConvPanel p = qconv_panel(panel, 1, padded_channels);
+  int32_t acc[kQConvMr][kQConvNr];
+  accumulate(rows, columns, 1, padded_channels, a, p, acc);
+  for (size_t r = 0; r < rows; ++r)
+    std::memcpy(c + r * c_stride, acc[r], columns * sizeof(int32_t));
 }
 
 }  // namespace sprig::cpu
