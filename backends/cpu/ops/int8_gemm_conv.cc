@@ -52,6 +52,8 @@ class Int8GemmConvOp final : public CpuOp {
               taps_ * channels_ <= kIm2colMaxDepth;
     depth_ = im2col_ ? (taps_ * channels_ + 1) / 2 * 2 : padded_;
     stride_ = im2col_ ? channels_ : padded_;
+    direct_rows_ = taps_ == 1 && g_.stride_h == 1 && g_.stride_w == 1 && g_.pad_top == 0 &&
+                   g_.pad_left == 0 && g_.out_h == g_.in_h && g_.out_w == g_.in_w;
     rows_ = g_.batch * g_.out_h * g_.out_w;
     in_pixels_ = g_.batch * g_.in_h * g_.in_w;
     output_.zero_point = yq.zero_point;
@@ -119,9 +121,14 @@ class Int8GemmConvOp final : public CpuOp {
     const int16_t* a[kMaxTaps * kQConvMr];
     for (size_t m = row_start; m < row_start + row_count; m += kQConvMr) {
       const size_t rows = std::min(kQConvMr, row_start + row_count - m);
-      for (size_t t = 0; t < self->taps_; ++t)
+      if (self->direct_rows_) {
         for (size_t r = 0; r < kQConvMr; ++r)
-          a[t * kQConvMr + r] = self->tap_row(m + std::min(r, rows - 1), t);
+          a[r] = self->widened_ + (m + std::min(r, rows - 1)) * self->stride_;
+      } else {
+        for (size_t t = 0; t < self->taps_; ++t)
+          for (size_t r = 0; r < kQConvMr; ++r)
+            a[t * kQConvMr + r] = self->tap_row(m + std::min(r, rows - 1), t);
+      }
       self->kernels_.gemm(rows, columns, self->taps_, self->padded_, a, weights,
                           self->y_ + m * self->n_ + column, self->n_, self->output_);
     }
@@ -174,6 +181,7 @@ class Int8GemmConvOp final : public CpuOp {
   size_t n_ = 0, channels_ = 0, padded_ = 0, taps_ = 1, rows_ = 0, in_pixels_ = 0;
   size_t panels_ = 0, panel_bytes_ = 0;
   bool im2col_ = false;
+  bool direct_rows_ = false;  // output row m reads widened row m alone (1x1, stride 1, no padding)
   size_t depth_ = 0;   // int16 values per GEMM row and tap: padded_, or taps x channels padded
   size_t stride_ = 0;  // int16 values per widened pixel: padded_, or channels_ for im2col
   QConvOutput output_;

@@ -166,8 +166,8 @@ class Int8MaxPoolOp final : public CpuOp {
   const fb::Pool2DOptions& o_;
 };
 
-// Direct convolution, one output row per task, for what the int8 GEMM does not take (grouped and
-// depthwise convolutions, more than 64 taps); FullyConnected is a 1x1 convolution over [rows, 1, 1, K].
+// Direct convolution, one output row per task, for what the GEMM, Winograd and depthwise ops do
+// not take (grouped convolutions, more than 64 taps); FullyConnected is a 1x1 convolution over [rows, 1, 1, K].
 class Int8ConvOp final : public CpuOp {
  public:
   explicit Int8ConvOp(const OpSignature& op) {
@@ -309,6 +309,7 @@ Result<std::unique_ptr<CpuOp>> create_int8_own_op(const OpSignature& op,
     case fb::OpType::Reshape:
       return create_reshape_op(op, context);
     default: {
+      if (int8_depthwise_conv_supported(op)) return create_int8_depthwise_conv_op(op, context);
       if (int8_winograd_conv_supported(op)) return create_int8_winograd_conv_op(op, context);
       if (int8_gemm_conv_supported(op)) return create_int8_gemm_conv_op(op, context);
       std::unique_ptr<Int8ConvOp> conv(new (std::nothrow) Int8ConvOp(op));

@@ -88,6 +88,11 @@ Result<std::unique_ptr<CpuOp>> create_int8_gemm_conv_op(const OpSignature& op,
 bool int8_winograd_conv_supported(const OpSignature& op);
 Result<std::unique_ptr<CpuOp>> create_int8_winograd_conv_op(const OpSignature& op,
                                                             const CpuOpContext& context);
+// int8 depthwise Conv2D (groups == input == output channels, at most 64 taps)
+// (int8_depthwise_conv.cc).
+bool int8_depthwise_conv_supported(const OpSignature& op);
+Result<std::unique_ptr<CpuOp>> create_int8_depthwise_conv_op(const OpSignature& op,
+                                                             const CpuOpContext& context);
 Result<std::unique_ptr<CpuOp>> create_int8_own_op(const OpSignature& op,
                                                   const CpuOpContext& context);
 

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "backends/cpu/kernels/qconv/qconv.h"
+#include "backends/cpu/kernels/int8/int8_requantize__avx2.h"
 #include "backends/cpu/kernels/qconv/qconv_pack.h"
 
 namespace sprig::cpu {
@@ -25,18 +26,6 @@ void qconv_widen__avx2_fma(const int8_t* x, size_t pixels, size_t channels,
 }
 
 namespace {
-
-// int8_requantize on the 16 columns of one row, stored as 16 bytes.
-__m128i requantize16(__m256i acc0, __m256i acc1, __m256 m0, __m256 m1, __m256 lo, __m256 hi,
-                     __m256i zero_point) {
-  const __m256 s0 = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc0), m0), lo), hi);
-  const __m256 s1 = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc1), m1), lo), hi);
-  const __m256i q0 = _mm256_add_epi32(_mm256_cvtps_epi32(s0), zero_point);
-  const __m256i q1 = _mm256_add_epi32(_mm256_cvtps_epi32(s1), zero_point);
-  const __m128i w0 = _mm_packs_epi32(_mm256_castsi256_si128(q0), _mm256_extracti128_si256(q0, 1));
-  const __m128i w1 = _mm_packs_epi32(_mm256_castsi256_si128(q1), _mm256_extracti128_si256(q1, 1));
-  return _mm_packs_epi16(w0, w1);
-}
 
 int32_t pair_at(const int16_t* row, size_t pair) {
   int32_t v;
@@ -90,11 +79,9 @@ void qconv_4x16__avx2_fma(size_t rows, size_t columns, size_t taps, size_t padde
   const QConvPanel p = qconv_panel(panel, taps, padded_channels);
   const Acc4x16 acc = accumulate(taps, padded_channels, a, p);
   const __m256 m0 = _mm256_loadu_ps(p.multipliers), m1 = _mm256_loadu_ps(p.multipliers + 8);
-  const __m256 lo = _mm256_set1_ps(static_cast<float>(output.range.lo - output.zero_point));
-  const __m256 hi = _mm256_set1_ps(static_cast<float>(output.range.hi - output.zero_point));
-  const __m256i zero_point = _mm256_set1_epi32(output.zero_point);
+  const Int8RequantizeAvx2 requantize(output.zero_point, output.range);
   for (size_t r = 0; r < rows; ++r) {
-    const __m128i out = requantize16(acc.c[r][0], acc.c[r][1], m0, m1, lo, hi, zero_point);
+    const __m128i out = requantize.bytes16(acc.c[r][0], acc.c[r][1], m0, m1);
     if (columns == kQConvNr) {
       _mm_storeu_si128(reinterpret_cast<__m128i*>(y + r * y_stride), out);
     } else {

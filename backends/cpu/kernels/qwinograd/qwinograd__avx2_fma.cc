@@ -1,5 +1,6 @@
 #include <immintrin.h>
 
+#include "backends/cpu/kernels/int8/int8_requantize__avx2.h"
 #include "backends/cpu/kernels/qwinograd/qwinograd.h"
 #include "backends/cpu/kernels/qwinograd/qwinograd_channel.h"
 
@@ -43,9 +44,7 @@ void qwinograd_output__avx2_fma(const int32_t* m, size_t m_stride, size_t o, con
                                 const float* multipliers, const QConvOutput& output, int8_t* y,
                                 size_t y_row_stride, size_t y_pixel_stride, size_t rows,
                                 size_t cols) {
-  const __m256 lo = _mm256_set1_ps(static_cast<float>(output.range.lo - output.zero_point));
-  const __m256 hi = _mm256_set1_ps(static_cast<float>(output.range.hi - output.zero_point));
-  const __m256i zero_point = _mm256_set1_epi32(output.zero_point);
+  const Int8RequantizeAvx2 requantize(output.zero_point, output.range);
   size_t ch = 0;
   for (; ch + 8 <= o; ch += 8) {
     __m256i mm[16];
@@ -64,13 +63,9 @@ void qwinograd_output__avx2_fma(const int32_t* m, size_t m_stride, size_t o, con
                                _mm256_sub_epi32(_mm256_sub_epi32(t[1], t[2]), t[3])};
       for (size_t col = 0; col < cols; ++col) {
         const __m256i acc = _mm256_add_epi32(_mm256_srai_epi32(sums[col], 2), b);
-        const __m256 scaled = _mm256_min_ps(
-            _mm256_max_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc), scale), lo), hi);
-        const __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(scaled), zero_point);
-        const __m128i words =
-            _mm_packs_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
-        _mm_storel_epi64(reinterpret_cast<__m128i*>(y + r * y_row_stride + col * y_pixel_stride + ch),
-                         _mm_packs_epi16(words, words));
+        _mm_storel_epi64(
+            reinterpret_cast<__m128i*>(y + r * y_row_stride + col * y_pixel_stride + ch),
+            requantize.bytes8(acc, scale));
       }
     }
   }
