@@ -48,8 +48,7 @@ class Int8GemmConvOp final : public CpuOp {
     }
     taps_ = g_.kernel_h * g_.kernel_w;
     padded_ = (channels_ + 1) / 2 * 2;
-    im2col_ = taps_ > 1 && channels_ <= kIm2colMaxChannels &&
-              taps_ * channels_ <= kIm2colMaxDepth;
+    im2col_ = int8_gemm_conv_gathers_taps(op);
     depth_ = im2col_ ? (taps_ * channels_ + 1) / 2 * 2 : padded_;
     stride_ = im2col_ ? channels_ : padded_;
     direct_rows_ = taps_ == 1 && g_.stride_h == 1 && g_.stride_w == 1 && g_.pad_top == 0 &&
@@ -196,6 +195,13 @@ bool int8_gemm_conv_supported(const OpSignature& op) {
   const auto* o = op.op->options_as_Conv2DOptions();
   return o->groups() == 1 &&
          static_cast<size_t>(op.inputs[1]->shape[1] * op.inputs[1]->shape[2]) <= kMaxTaps;
+}
+
+bool int8_gemm_conv_gathers_taps(const OpSignature& op) {
+  if (op.op->type() != fb::OpType::Conv2D || !int8_gemm_conv_supported(op)) return false;
+  const ConvGeometry g = conv_geometry(op);
+  const size_t taps = g.kernel_h * g.kernel_w;
+  return taps > 1 && g.in_c <= kIm2colMaxChannels && taps * g.in_c <= kIm2colMaxDepth;
 }
 
 Result<std::unique_ptr<CpuOp>> create_int8_gemm_conv_op(const OpSignature& op,

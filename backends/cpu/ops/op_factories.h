@@ -81,6 +81,8 @@ bool int8_own_op_supported(const OpSignature& op);
 // int8 Conv2D with one group and at most 64 taps, and FullyConnected, on the int8 GEMM
 // (int8_gemm_conv.cc); int8_own_op_supported(op) must hold.
 bool int8_gemm_conv_supported(const OpSignature& op);
+// Whether that op gathers each output pixel's taps first (few input channels, as a first layer).
+bool int8_gemm_conv_gathers_taps(const OpSignature& op);
 Result<std::unique_ptr<CpuOp>> create_int8_gemm_conv_op(const OpSignature& op,
                                                         const CpuOpContext& context);
 // int8 Conv2D 3x3, stride 1, dilation 1, one group, 8 to 1827 input channels and at least 8
