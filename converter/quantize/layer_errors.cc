@@ -8,6 +8,7 @@
 
 #include "converter/ir/error.h"
 #include "runtime/cli/npy.h"
+#include "runtime/cli/npz.h"
 #include "converter/quantize/model_runner.h"
 #include "runtime/core/model.h"
 #include "runtime/core/quantization.h"
@@ -121,7 +122,8 @@ std::vector<OutputAgreement> compare_op_outputs(const std::vector<uint8_t>& floa
   return result;
 }
 
-std::vector<std::vector<float>> load_samples(const std::string& path, size_t input_elements,
+std::vector<std::vector<float>> load_samples(const std::string& path,
+                                             const std::string& input_name, size_t input_elements,
                                              int count) {
   std::vector<std::vector<float>> samples;
   if (path.empty()) {
@@ -137,7 +139,20 @@ std::vector<std::vector<float>> load_samples(const std::string& path, size_t inp
   cli::NpyArray array;
   std::string error;
   std::vector<float> values;
-  if (!cli::read_npy(path, &array, &error) || !cli::npy_to_f32(array, &values, &error))
+  if (cli::is_npz_path(path)) {
+    std::vector<cli::NamedNpyArray> arrays;
+    if (!cli::read_npz(path, &arrays, &error))
+      fail(Code::kInvalidArgument, "calibration data: " + error);
+    const cli::NpyArray* found = cli::find_npz_array(arrays, {input_name});
+    if (found == nullptr)
+      fail(Code::kInvalidArgument, "calibration data '" + path + "' holds " +
+                                       cli::npz_member_names(arrays) + ": name one '" +
+                                       input_name + "' (the model's input) or keep one array");
+    array = *found;
+  } else if (!cli::read_npy(path, &array, &error)) {
+    fail(Code::kInvalidArgument, "calibration data '" + path + "': " + error);
+  }
+  if (!cli::npy_to_f32(array, &values, &error))
     fail(Code::kInvalidArgument, "calibration data '" + path + "': " + error);
   if (input_elements == 0 || values.empty() || values.size() % input_elements != 0)
     fail(Code::kInvalidArgument,

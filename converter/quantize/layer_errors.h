@@ -26,9 +26,11 @@ std::vector<OutputAgreement> compare_op_outputs(const std::vector<uint8_t>& floa
                                                 const std::vector<std::vector<float>>& samples);
 
 // Input samples for the comparison: from a .npy file (the first input's shape with the batch
-// dimension holding any number of samples, or a stack of such), or, when path is empty, `count`
-// samples drawn from N(0, 1) with a fixed seed. `input_elements`: floats per sample.
-std::vector<std::vector<float>> load_samples(const std::string& path, size_t input_elements,
+// dimension holding any number of samples, or a stack of such) or an .npz archive (its array named
+// `input_name`, or its only array), or, when path is empty, `count` samples drawn from N(0, 1)
+// with a fixed seed. `input_elements`: floats per sample.
+std::vector<std::vector<float>> load_samples(const std::string& path,
+                                             const std::string& input_name, size_t input_elements,
                                              int count);
 
 }  // namespace sprig::convert

@@ -71,7 +71,8 @@ int main(int argc, char** argv) {
   app.add_option("--keep-float", quant.keep_float, "layers (node or weight names) left float");
   app.add_option("--report", report_path, "write the per-layer quantization report as JSON");
   app.add_option("--calibration", calibration,
-                 "inputs (.npy, any number along the batch dimension) or a directory of images: "
+                 "inputs (.npy, or .npz with the array named as the model's input; any number "
+                 "along the batch dimension) or a directory of images: "
                  "int8 activation ranges come from them, and the quantized layers' outputs are "
                  "compared with the float model's on them");
   auto* mixed_option =
@@ -135,7 +136,9 @@ int main(int argc, char** argv) {
     if (quantizing && !calibration.empty() && std::filesystem::is_directory(calibration))
       samples = load_image_samples(calibration, input_shape, mean, std_dev);
     else if (quantizing)
-      samples = load_samples(calibration, input_elements, comparison_samples);
+      samples = load_samples(calibration,
+                             graph.values[static_cast<size_t>(graph.inputs.at(0))].name,
+                             input_elements, comparison_samples);
     std::vector<LayerQuantReport> report;
     if (full_int8) {
       const auto ranges =

@@ -1,7 +1,7 @@
 // sprig eval: top-1 / top-5 accuracy of a classifier (the first output's last axis holds the class
 // scores) on labeled data, and with a second model, the accuracy of each and how often their top-1
 // classes agree. Data: IMAGES.npy (any number of samples of the first input, stacked) with
-// LABELS.npy, or a directory with one subdirectory of images per class, classes numbered in the
+// LABELS.npy, an .npz with both (`images`/`x` and `labels`/`y`), or a directory with one subdirectory of images per class, classes numbered in the
 // sorted order of their names (torchvision's ImageFolder).
 #include <algorithm>
 #include <cinttypes>
@@ -12,6 +12,7 @@
 
 #include "runtime/cli/commands.h"
 #include "runtime/cli/npy.h"
+#include "runtime/cli/npz.h"
 
 namespace sprig::cli {
 namespace {
@@ -27,16 +28,37 @@ struct Tally {
   int64_t top1 = 0, top5 = 0;
 };
 
+// The images and labels of --data IMAGES.npy --labels LABELS.npy, or of --data FILE.npz (arrays
+// `images` or `x`, and `labels` or `y`).
+bool read_arrays(const EvalOptions& options, NpyArray* images, NpyArray* labels,
+                 std::string* error) {
+  if (!is_npz_path(options.data)) {
+    if (options.labels.empty()) {
+      *error = "--data " + options.data + " needs --labels LABELS.npy";
+      return false;
+    }
+    return read_npy(options.data, images, error) && read_npy(options.labels, labels, error);
+  }
+  std::vector<NamedNpyArray> arrays;
+  if (!read_npz(options.data, &arrays, error)) return false;
+  const NpyArray* x = find_npz_array(arrays, {"images", "x"});
+  const NpyArray* y = find_npz_array(arrays, {"labels", "y"});
+  if (x == nullptr || y == nullptr || x == y) {
+    *error = "'" + options.data + "' holds " + npz_member_names(arrays) +
+             "; it needs 'images' (or 'x') and 'labels' (or 'y')";
+    return false;
+  }
+  *images = *x;
+  *labels = *y;
+  return true;
+}
+
 bool read_npy_samples(const EvalOptions& options, size_t per_sample, std::vector<float>* values,
                       std::vector<Sample>* samples, std::string* error) {
   NpyArray images, labels;
   std::vector<float> label_values;
-  if (options.labels.empty()) {
-    *error = "--data " + options.data + " needs --labels LABELS.npy";
-    return false;
-  }
-  if (!read_npy(options.data, &images, error) || !npy_to_f32(images, values, error) ||
-      !read_npy(options.labels, &labels, error) || !npy_to_f32(labels, &label_values, error))
+  if (!read_arrays(options, &images, &labels, error) || !npy_to_f32(images, values, error) ||
+      !npy_to_f32(labels, &label_values, error))
     return false;
   if (per_sample == 0 || values->size() % per_sample != 0) {
     *error = "'" + options.data + "' holds " + std::to_string(values->size()) +
@@ -129,7 +151,7 @@ int eval_command(const EvalOptions& options) {
   std::vector<Sample> samples;
   std::string error;
   const size_t per_sample = static_cast<size_t>(models[0].session->input(0).shape.numel());
-  const bool ok = is_npy(options.data)
+  const bool ok = is_npy(options.data) || is_npz_path(options.data)
                       ? read_npy_samples(options, per_sample, &values, &samples, &error)
                       : list_image_samples(options.data, &samples, &error);
   if (!ok) return fail(error);

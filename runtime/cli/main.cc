@@ -62,7 +62,9 @@ int main(int argc, char** argv) {
       app.add_subcommand("eval", "top-1/top-5 accuracy on labeled data; compare two models");
   add_common(eval_cmd, &eval.common);
   eval_cmd->add_option("second_model", eval.second_model, "a second .sprig model to compare");
-  eval_cmd->add_option("--data", eval.data, "IMAGES.npy (N samples of the input) or DIR/<class>/")
+  eval_cmd
+      ->add_option("--data", eval.data,
+                   "IMAGES.npy (N samples of the input), FILE.npz (images, labels) or DIR/<class>/")
       ->required();
   eval_cmd->add_option("--labels", eval.labels,
                        "LABELS.npy: the class of each sample in IMAGES.npy");

@@ -51,6 +51,10 @@ bool read_npy(const std::string& path, NpyArray* out, std::string* error) {
     *error = "cannot open '" + path + "'";
     return false;
   }
+  return read_npy(in, path, out, error);
+}
+
+bool read_npy(std::istream& in, const std::string& path, NpyArray* out, std::string* error) {
   char magic[8];
   if (!in.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0) {
     *error = "'" + path + "' is not a .npy file";
@@ -103,7 +107,15 @@ bool read_npy(const std::string& path, NpyArray* out, std::string* error) {
       return false;
     }
   }
-  const int64_t bytes = out->numel() * size;
+  int64_t elements = 1;
+  for (int64_t d : out->shape) {
+    if (d != 0 && elements > (int64_t{1} << 40) / d) {
+      *error = "'" + path + "' has a shape too large to load";
+      return false;
+    }
+    elements *= d;
+  }
+  const int64_t bytes = elements * size;
   out->data.resize(static_cast<size_t>(bytes));
   if (!in.read(reinterpret_cast<char*>(out->data.data()), bytes)) {
     *error = "'" + path + "' is truncated";

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ struct NpyArray {
 
 // Returns false and sets *error naming the file and the problem.
 bool read_npy(const std::string& path, NpyArray* out, std::string* error);
+// The same from a stream positioned at the magic string; `path` names it in errors.
+bool read_npy(std::istream& in, const std::string& path, NpyArray* out, std::string* error);
 bool write_npy(const std::string& path, const NpyArray& array, std::string* error);
 
 // Converts the array's elements to float32 (from f2/f4/f8/i1/u1/i4/i8); false for other dtypes.

@@ -118,6 +118,38 @@ cp "$source/examples/digit.png" "$work/calibration_images/a.png"
 check convert-int8-images "$convert" "$digits" -o "$work/digits_int8_img.sprig" --quantize int8 \
   --calibration "$work/calibration_images"
 said convert-int8-images-count "on 1 calibration inputs"
+# The same calibration inputs in an .npz (compressed and named as the model's input, or a lone
+# array) give the same model; an .npz with two unnamed arrays or a truncated one is refused.
+check make-npz $python -c "
+import numpy as np
+x = np.load('$source/models/digits/digits_calibration.npy')
+np.savez_compressed('$work/calib.npz', input=x)
+np.savez('$work/calib_one.npz', x)
+np.savez('$work/calib_two.npz', a=x, b=x)
+open('$work/calib_cut.npz', 'wb').write(open('$work/calib.npz', 'rb').read()[:200])"
+check convert-int8-npz "$convert" "$digits" -o "$work/digits_int8_npz.sprig" --quantize int8 \
+  --calibration "$work/calib.npz" --calibration-method percentile
+check convert-int8-npz-one "$convert" "$digits" -o "$work/digits_int8_npz1.sprig" --quantize int8 \
+  --calibration "$work/calib_one.npz" --calibration-method percentile
+for model in digits_int8 digits_int8_npz digits_int8_npz1; do
+  check "run-$model" "$sprig" run "$work/$model.sprig" -i "$source/examples/digit.npy" \
+    -o "$work/$model.out.npy"
+done
+check int8-npz-same-output $python -c "
+import numpy as np
+a, b, c = (np.load('$work/' + m + '.out.npy') for m in ('digits_int8', 'digits_int8_npz', 'digits_int8_npz1'))
+assert a.shape == (1, 10) and (a == b).all() and (a == c).all()"
+for model in digits_int8_npz digits_int8_npz1; do
+  check "eval-$model-agrees" "$sprig" eval "$work/digits_int8.sprig" "$work/$model.sprig" \
+    --data "$source/models/digits/digits_test_images.npy" --labels "$source/models/digits/digits_test_labels.npy"
+  said "eval-$model-agrees-all" "top-1 agreement: 100.0+% \(360 of 360\)"
+done
+fails_with int8-npz-ambiguous "name one 'input' (the model's input)" \
+  "$convert" "$digits" -o "$work/int8_two.sprig" --quantize int8 --calibration "$work/calib_two.npz"
+check int8-npz-ambiguous-no-output test ! -e "$work/int8_two.sprig"
+fails_with int8-npz-truncated "calib_cut.npz" \
+  "$convert" "$digits" -o "$work/int8_cut.sprig" --quantize int8 --calibration "$work/calib_cut.npz"
+check int8-npz-truncated-no-output test ! -e "$work/int8_cut.sprig"
 fails_with int8-needs-calibration "--quantize int8 needs calibration inputs" \
   "$convert" "$digits" -o "$work/int8_none.sprig" --quantize int8
 check int8-needs-calibration-no-output test ! -e "$work/int8_none.sprig"
@@ -142,6 +174,23 @@ cp "$source/examples/digit.png" "$work/folder/7/b.png"
 check eval-folder "$sprig" eval "$work/digits.sprig" --data "$work/folder" --size 8 --json
 said eval-folder-counts '"samples": 2'
 fails_with eval-no-labels "needs --labels" "$sprig" eval "$work/digits.sprig" --data "$images"
+check make-eval-npz $python -c "
+import numpy as np
+x, y = np.load('$images'), np.load('$labels')
+np.savez('$work/test.npz', images=x, labels=y)
+np.savez_compressed('$work/test_xy.npz', x=x, y=y)
+np.savez('$work/test_other.npz', a=x, b=y)"
+"$sprig" eval "$work/digits.sprig" --data "$images" --labels "$labels" --json > "$work/eval_npy.json" 2>&1
+for data in test test_xy; do
+  check "eval-$data-npz" "$sprig" eval "$work/digits.sprig" --data "$work/$data.npz" --json
+  cp "$work/last.log" "$work/eval_$data.json"
+  check "eval-$data-npz-same" $python -c "
+import json
+a, b = (json.load(open('$work/' + f)) for f in ('eval_npy.json', 'eval_$data.json'))
+assert a == b and a['samples'] == 360, (a, b)"
+done
+fails_with eval-npz-names "it needs 'images' (or 'x') and 'labels' (or 'y')" \
+  "$sprig" eval "$work/digits.sprig" --data "$work/test_other.npz"
 fails_with eval-bad-dir "one subdirectory of images per class" "$sprig" eval "$work/digits.sprig" --data "$work/none"
 
 echo "cli: $passed passed, $failed failed"

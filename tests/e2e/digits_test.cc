@@ -127,7 +127,7 @@ TEST(DigitsTest, FullIntegerInt8KeepsAccuracyOnEveryBackend) {
   convert::Graph graph = float_graph();
   const std::vector<uint8_t> float_bytes = serialize(graph);
   const auto samples = convert::load_samples(
-      source_dir() + "/models/digits/digits_calibration.npy", 64, 0);
+      source_dir() + "/models/digits/digits_calibration.npy", "input", 64, 0);
   ASSERT_EQ(samples.size(), 64u);
   const auto ranges =
       convert::calibrate_ranges(float_bytes, samples, convert::CalibrationMethod::kMinMax);

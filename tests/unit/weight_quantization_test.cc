@@ -280,7 +280,7 @@ TEST(CompareOpOutputs, IdenticalAndPerturbedModels) {
   const std::vector<float> b = normal_values(9, 21);
   std::vector<float> w2 = w;
   for (size_t i = 0; i < w2.size(); i += 3) w2[i] += 0.05f;
-  const std::vector<std::vector<float>> samples = load_samples("", 2 * 64, 3);
+  const std::vector<std::vector<float>> samples = load_samples("", "input", 2 * 64, 3);
   ASSERT_EQ(samples.size(), 3u);
   const std::vector<uint8_t> a = test::serialize(fc_graph(64, 9, w, b));
   const std::vector<OutputAgreement> self = compare_op_outputs(a, a, samples);
@@ -306,7 +306,7 @@ TEST(CompareOpOutputs, IdenticalAndPerturbedModels) {
   }
   EXPECT_NEAR(perturbed[0].snr_db, 10.0 * std::log10(signal / noise), 1e-3);
   EXPECT_NEAR(perturbed[0].cosine, ab / std::sqrt(signal * bb), 1e-6);
-  EXPECT_THROW(load_samples("/nonexistent.npy", 10, 1), ConvertError);
+  EXPECT_THROW(load_samples("/nonexistent.npy", "input", 10, 1), ConvertError);
 }
 
 // Quantized Conv2D and FullyConnected weights on the CPU backend (convolutions dequantized at

@@ -5,8 +5,12 @@ namespace sprig::cpu {
 
 QConvKernels select_qconv_kernels(const CpuFeatures& features) {
 #if defined(__x86_64__)
-  if (features.avx2_fma) return {qconv_widen__avx2_fma, qconv_4x16__avx2_fma, qgemm_4x16_i32__avx2_fma,
-                                "qconv_4x16__avx2_fma"};
+  if (features.avx2_fma)
+    return {qconv_widen__avx2_fma, qconv_4x16__avx2_fma, qgemm_4x16_i32__avx2_fma,
+            "qconv_4x16__avx2_fma"};
+#elif defined(__aarch64__)
+  if (features.neon_fma)
+    return {qconv_widen__neon, qconv_4x16__neon, qgemm_4x16_i32__neon, "qconv_4x16__neon"};
 #endif
   (void)features;
   return {qconv_widen__scalar, qconv_4x16__scalar, qgemm_4x16_i32__scalar, "qconv_4x16__scalar"};

@@ -48,4 +48,7 @@ void qdwconv__scalar(const int8_t* const* x, size_t taps, size_t channels, int32
 void qdwconv__avx2_fma(const int8_t* const* x, size_t taps, size_t channels, int32_t x_zero,
                        const void* packed, int8_t* y, const QConvOutput& output);
 
+void qdwconv__neon(const int8_t* const* x, size_t taps, size_t channels, int32_t x_zero,
+                   const void* packed, int8_t* y, const QConvOutput& output);
+
 }  // namespace sprig::cpu

@@ -6,6 +6,8 @@ namespace sprig::cpu {
 QDwConvKernels select_qdwconv_kernels(const CpuFeatures& features) {
 #if defined(__x86_64__)
   if (features.avx2_fma) return {qdwconv__avx2_fma, "qdwconv__avx2_fma"};
+#elif defined(__aarch64__)
+  if (features.neon_fma) return {qdwconv__neon, "qdwconv__neon"};
 #endif
   (void)features;
   return {qdwconv__scalar, "qdwconv__scalar"};
