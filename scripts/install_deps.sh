@@ -7,7 +7,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   flatbuffers-compiler libflatbuffers-dev
   libonnx-dev protobuf-compiler libprotobuf-dev libssl-dev
-  libstb-dev libzip-dev libcli11-dev libgtest-dev nlohmann-json3-dev
+  libstb-dev libminizip-dev libcli11-dev libgtest-dev nlohmann-json3-dev
   python3-numpy python3-torch python3-torchvision python3-onnx python3-sklearn
   libopenblas0-pthread libonnx-testdata
   clang libclang-rt-14-dev

@@ -34,6 +34,8 @@ if(NOT EXISTS ${SPRIG_CROSS_SYSROOT}/usr/include)
                       "scripts/make_arm_sysroot.sh ${SPRIG_CROSS_DEB_ARCH} ${SPRIG_CROSS_SYSROOT}")
 endif()
 set(_sprig_cross_libdir ${SPRIG_CROSS_SYSROOT}/usr/lib/${SPRIG_CROSS_TRIPLE})
+# Packages that install to /lib (zlib) keep that place in the sysroot.
+set(_sprig_cross_base_libdir ${SPRIG_CROSS_SYSROOT}/lib/${SPRIG_CROSS_TRIPLE})
 
 # find_* look in the sysroot and the cross compiler's own tree, programs (flatc, python) on the host.
 set(CMAKE_FIND_ROOT_PATH ${SPRIG_CROSS_SYSROOT} /usr/${SPRIG_CROSS_TRIPLE})
@@ -51,11 +53,13 @@ foreach(lang C CXX)
       ${SPRIG_CROSS_SYSROOT}/usr/include ${SPRIG_CROSS_SYSROOT}/usr/include/${SPRIG_CROSS_TRIPLE})
 endforeach()
 # The sysroot's shared libraries name each other (libXNNPACK needs libpthreadpool.so.0).
-set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,-rpath-link,${_sprig_cross_libdir}")
-set(CMAKE_SHARED_LINKER_FLAGS_INIT "-Wl,-rpath-link,${_sprig_cross_libdir}")
+set(CMAKE_EXE_LINKER_FLAGS_INIT
+    "-Wl,-rpath-link,${_sprig_cross_libdir} -Wl,-rpath-link,${_sprig_cross_base_libdir}")
+set(CMAKE_SHARED_LINKER_FLAGS_INIT
+    "-Wl,-rpath-link,${_sprig_cross_libdir} -Wl,-rpath-link,${_sprig_cross_base_libdir}")
 
 find_program(SPRIG_CROSS_QEMU_PROGRAM ${SPRIG_CROSS_QEMU})
 if(SPRIG_CROSS_QEMU_PROGRAM)
   set(CMAKE_CROSSCOMPILING_EMULATOR ${SPRIG_CROSS_QEMU_PROGRAM} -L /usr/${SPRIG_CROSS_TRIPLE}
-      -E LD_LIBRARY_PATH=${_sprig_cross_libdir})
+      -E LD_LIBRARY_PATH=${_sprig_cross_libdir}:${_sprig_cross_base_libdir})
 endif()

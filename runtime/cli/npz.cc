@@ -1,7 +1,8 @@
 #include "runtime/cli/npz.h"
 
-#include <zip.h>
+#include <minizip/unzip.h>
 
+#include <algorithm>
 #include <memory>
 #include <sstream>
 
@@ -9,15 +10,27 @@ namespace sprig::cli {
 namespace {
 
 struct ArchiveCloser {
-  void operator()(zip_t* archive) const { zip_discard(archive); }
-};
-
-struct MemberCloser {
-  void operator()(zip_file_t* file) const { zip_fclose(file); }
+  void operator()(void* archive) const { unzClose(archive); }
 };
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Reads the archive's current member (uncompressed_size bytes) into *bytes.
+bool read_member(unzFile archive, uint64_t uncompressed_size, std::string* bytes) {
+  if (unzOpenCurrentFile(archive) != UNZ_OK) return false;
+  bytes->assign(static_cast<size_t>(uncompressed_size), '\0');
+  size_t done = 0;
+  while (done < bytes->size()) {
+    const unsigned chunk = static_cast<unsigned>(std::min<size_t>(bytes->size() - done, 1u << 30));
+    const int got = unzReadCurrentFile(archive, bytes->data() + done, chunk);
+    if (got <= 0) break;
+    done += static_cast<size_t>(got);
+  }
+  // unzCloseCurrentFile checks the member's CRC once it has been read whole.
+  const bool closed = unzCloseCurrentFile(archive) == UNZ_OK;
+  return done == bytes->size() && closed;
 }
 
 }  // namespace
@@ -26,40 +39,33 @@ bool is_npz_path(const std::string& path) { return ends_with(path, ".npz"); }
 
 bool read_npz(const std::string& path, std::vector<NamedNpyArray>* arrays, std::string* error) {
   arrays->clear();
-  int code = 0;
-  std::unique_ptr<zip_t, ArchiveCloser> archive(zip_open(path.c_str(), ZIP_RDONLY, &code));
+  std::unique_ptr<void, ArchiveCloser> archive(unzOpen64(path.c_str()));
   if (!archive) {
-    zip_error_t zip_error;
-    zip_error_init_with_code(&zip_error, code);
-    *error = "cannot read '" + path + "' as an .npz archive: " + zip_error_strerror(&zip_error);
-    zip_error_fini(&zip_error);
+    *error = "cannot read '" + path + "' as an .npz archive (missing, or not a zip file)";
     return false;
   }
-  const zip_int64_t count = zip_get_num_entries(archive.get(), 0);
-  for (zip_int64_t i = 0; i < count; ++i) {
-    zip_stat_t stat;
-    zip_stat_init(&stat);
-    if (zip_stat_index(archive.get(), static_cast<zip_uint64_t>(i), 0, &stat) != 0 ||
-        !(stat.valid & ZIP_STAT_NAME) || !(stat.valid & ZIP_STAT_SIZE)) {
+  for (int status = unzGoToFirstFile(archive.get()); status != UNZ_END_OF_LIST_OF_FILE;
+       status = unzGoToNextFile(archive.get())) {
+    unz_file_info64 info;
+    char name[1024];
+    if (status != UNZ_OK || unzGetCurrentFileInfo64(archive.get(), &info, name, sizeof(name),
+                                                    nullptr, 0, nullptr, 0) != UNZ_OK) {
       *error = "'" + path + "' has a corrupt zip directory";
       return false;
     }
-    const std::string member = stat.name;
+    const std::string member = name;
     const std::string where = path + ":" + member;
     if (!ends_with(member, ".npy")) {
       *error = "'" + path + "' holds '" + member + "', which is not a .npy array";
       return false;
     }
-    if (stat.size > (zip_uint64_t{1} << 40)) {
+    if (info.uncompressed_size > (uint64_t{1} << 40)) {
       *error = "'" + where + "' is too large to load";
       return false;
     }
-    std::unique_ptr<zip_file_t, MemberCloser> file(
-        zip_fopen_index(archive.get(), static_cast<zip_uint64_t>(i), 0));
-    std::string bytes(static_cast<size_t>(stat.size), '\0');
-    if (!file || zip_fread(file.get(), bytes.data(), stat.size) !=
-                     static_cast<zip_int64_t>(stat.size)) {
-      *error = "'" + where + "' cannot be read: " + zip_strerror(archive.get());
+    std::string bytes;
+    if (!read_member(archive.get(), info.uncompressed_size, &bytes)) {
+      *error = "'" + where + "' is corrupt or truncated";
       return false;
     }
     std::istringstream in(bytes);

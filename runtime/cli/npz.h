@@ -1,5 +1,5 @@
 // Reading NumPy .npz archives (numpy.savez and numpy.savez_compressed: a zip of .npy files, stored
-// or deflated) through libzip.
+// or deflated) through minizip.
 #pragma once
 
 #include <string>

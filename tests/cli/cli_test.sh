@@ -119,14 +119,17 @@ check convert-int8-images "$convert" "$digits" -o "$work/digits_int8_img.sprig" 
   --calibration "$work/calibration_images"
 said convert-int8-images-count "on 1 calibration inputs"
 # The same calibration inputs in an .npz (compressed and named as the model's input, or a lone
-# array) give the same model; an .npz with two unnamed arrays or a truncated one is refused.
+# array) give the same model; an .npz with two unnamed arrays, a truncated or a corrupted one is
+# refused.
 check make-npz $python -c "
 import numpy as np
 x = np.load('$source/models/digits/digits_calibration.npy')
 np.savez_compressed('$work/calib.npz', input=x)
 np.savez('$work/calib_one.npz', x)
 np.savez('$work/calib_two.npz', a=x, b=x)
-open('$work/calib_cut.npz', 'wb').write(open('$work/calib.npz', 'rb').read()[:200])"
+data = open('$work/calib.npz', 'rb').read()
+open('$work/calib_cut.npz', 'wb').write(data[:200])
+open('$work/calib_flip.npz', 'wb').write(data[:300] + bytes([data[300] ^ 0xff]) + data[301:])"
 check convert-int8-npz "$convert" "$digits" -o "$work/digits_int8_npz.sprig" --quantize int8 \
   --calibration "$work/calib.npz" --calibration-method percentile
 check convert-int8-npz-one "$convert" "$digits" -o "$work/digits_int8_npz1.sprig" --quantize int8 \
@@ -150,6 +153,8 @@ check int8-npz-ambiguous-no-output test ! -e "$work/int8_two.sprig"
 fails_with int8-npz-truncated "calib_cut.npz" \
   "$convert" "$digits" -o "$work/int8_cut.sprig" --quantize int8 --calibration "$work/calib_cut.npz"
 check int8-npz-truncated-no-output test ! -e "$work/int8_cut.sprig"
+fails_with int8-npz-corrupt "calib_flip.npz:input.npy' is corrupt or truncated" \
+  "$convert" "$digits" -o "$work/int8_flip.sprig" --quantize int8 --calibration "$work/calib_flip.npz"
 fails_with int8-needs-calibration "--quantize int8 needs calibration inputs" \
   "$convert" "$digits" -o "$work/int8_none.sprig" --quantize int8
 check int8-needs-calibration-no-output test ! -e "$work/int8_none.sprig"
