@@ -54,6 +54,7 @@ class Int8GemmConvOp final : public CpuOp {
     direct_rows_ = taps_ == 1 && g_.stride_h == 1 && g_.stride_w == 1 && g_.pad_top == 0 &&
                    g_.pad_left == 0 && g_.out_h == g_.in_h && g_.out_w == g_.in_w;
     rows_ = g_.batch * g_.out_h * g_.out_w;
+    rows_outer_ = direct_rows_ && rows_ >= 8 * kRowTile;
     in_pixels_ = g_.batch * g_.in_h * g_.in_w;
     output_.zero_point = yq.zero_point;
     (void)int8_activation_range(fused, yq, &output_.range);
@@ -87,6 +88,9 @@ class Int8GemmConvOp final : public CpuOp {
     const size_t work = rows_ * n_ * taps_ * channels_ / 64;
     if (im2col_) {
       pthreadpool_parallelize_1d_tile_1d(pool_for(pool, work), &Int8GemmConvOp::im2col_tile, this,
+                                         rows_, kRowTile, kParallelFlags);
+    } else if (rows_outer_) {
+      pthreadpool_parallelize_1d_tile_1d(pool_for(pool, work), &Int8GemmConvOp::row_tile, this,
                                          rows_, kRowTile, kParallelFlags);
     } else {
       pthreadpool_parallelize_2d_tile_1d(pool_for(pool, work), &Int8GemmConvOp::tile, this,
@@ -131,6 +135,12 @@ class Int8GemmConvOp final : public CpuOp {
       self->kernels_.gemm(rows, columns, self->taps_, self->padded_, a, weights,
                           self->y_ + m * self->n_ + column, self->n_, self->output_);
     }
+  }
+
+  // Every panel of one tile of rows, so the rows stay in L1 from panel to panel.
+  static void row_tile(void* context, size_t row_start, size_t row_count) {
+    const auto* self = static_cast<const Int8GemmConvOp*>(context);
+    for (size_t panel = 0; panel < self->panels_; ++panel) tile(context, panel, row_start, row_count);
   }
 
   // Gathers output row m's taps into depth_ int16 values at `row` (kernel row by kernel row: the
@@ -181,6 +191,7 @@ class Int8GemmConvOp final : public CpuOp {
   size_t panels_ = 0, panel_bytes_ = 0;
   bool im2col_ = false;
   bool direct_rows_ = false;  // output row m reads widened row m alone (1x1, stride 1, no padding)
+  bool rows_outer_ = false;   // tasks take row tiles across all panels (pointwise, many rows)
   size_t depth_ = 0;   // int16 values per GEMM row and tap: padded_, or taps x channels padded
   size_t stride_ = 0;  // int16 values per widened pixel: padded_, or channels_ for im2col
   QConvOutput output_;
