@@ -1,5 +1,5 @@
 // Our int8 Conv2D and FullyConnected (int8_ops.cc and the GEMM, Winograd and depthwise paths it
-// picks) on the scalar kernels and on this machine's SIMD kernels, with and without a thread pool,
+// picks, and both Winograd tiles where they apply) on the scalar kernels and on this machine's SIMD kernels, with and without a thread pool,
 // give the bytes of the reference int8 kernels, on shapes that leave row, channel and panel tails,
 // odd channel counts, padding on every side, strides, dilation, fused ranges and the extreme zero
 // points (inputs minus zero point spanning -255..255).
@@ -10,8 +10,10 @@
 #include <cstdint>
 #include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "backends/cpu/ops/op_factories.h"
 #include "backends/cpu/ops/own_ops.h"
 #include "backends/reference/kernels/int8.h"
 #include "runtime/core/aligned_buffer.h"
@@ -129,11 +131,24 @@ void check_int8_conv(const Int8ConvCase& t) {
   for (int8_t v : want) inside += v > -128 && v < 127;
   ASSERT_GE(inside * 4, y_size) << "the outputs should mostly not saturate";
 
-  for (const auto& [name, features] : variants()) {
+  struct Path {
+    const char* name;
+    bool winograd;
+    QWinogradTile tile;
+  };
+  std::vector<Path> paths = {{"auto", false, QWinogradTile::kF2x2}};
+  if (int8_winograd_conv_supported(sig)) {
+    paths.push_back({"winograd f2x2", true, QWinogradTile::kF2x2});
+    if (qwinograd_f4x4_exact(w.data(), static_cast<size_t>(t.o), static_cast<size_t>(cg)))
+      paths.push_back({"winograd f4x4", true, QWinogradTile::kF4x4});
+  }
+  for (const auto& [variant, features] : variants()) for (const Path& path : paths) {
+    const std::string name = variant + " " + path.name;
     CpuOpContext context;
     context.features = features;
     context.num_threads = 3;
-    auto created = create_own_op(sig, context);
+    auto created = path.winograd ? create_int8_winograd_conv_op(sig, context, path.tile)
+                                 : create_own_op(sig, context);
     ASSERT_TRUE(created.ok()) << created.status().message();
     AlignedBuffer scratch;
     ASSERT_TRUE(scratch.allocate((*created)->scratch_bytes() + 64));
@@ -168,6 +183,10 @@ TEST(CpuInt8Conv, MatchesTheReferenceBitForBit) {
       {"3x3 odd channels, 13 -> 9", 1, 7, 9, 13, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, -128, 127},
       {"3x3 at the largest exact Winograd sums, 1827 channels", 1, 4, 4, 1827, 8, 3, 3, 1, 1, 0,
        0, 0, 0, 1, -128, 0, ActivationKind::None, false, true},
+      {"3x3 at the largest exact F(4x4) sums, 114 channels", 1, 6, 6, 114, 8, 3, 3, 1, 1, 0, 0,
+       0, 0, 1, -128, 0, ActivationKind::None, false, true},
+      {"3x3 past the F(4x4) bound, 115 channels", 1, 6, 6, 115, 8, 3, 3, 1, 1, 0, 0, 0, 0, 1,
+       -128, 0, ActivationKind::None, false, true},
       {"3x3 past the Winograd bound, 1828 channels", 1, 4, 4, 1828, 8, 3, 3, 1, 1, 0, 0, 0, 0, 1,
        -128, 0, ActivationKind::None, false, true},
       {"5x5 uneven padding", 1, 11, 8, 8, 20, 5, 5, 1, 1, 2, 1, 0, 3, 1, -20, 20},

@@ -310,7 +310,8 @@ Result<std::unique_ptr<CpuOp>> create_int8_own_op(const OpSignature& op,
       return create_reshape_op(op, context);
     default: {
       if (int8_depthwise_conv_supported(op)) return create_int8_depthwise_conv_op(op, context);
-      if (int8_winograd_conv_supported(op)) return create_int8_winograd_conv_op(op, context);
+      if (int8_winograd_conv_supported(op))
+        return create_int8_winograd_conv_op(op, context, int8_winograd_tile_for(op));
       if (int8_gemm_conv_supported(op)) return create_int8_gemm_conv_op(op, context);
       std::unique_ptr<Int8ConvOp> conv(new (std::nothrow) Int8ConvOp(op));
       if (!conv || !conv->ok()) return Status(Code::kOutOfMemory, "cpu: no memory for an op");

@@ -1,5 +1,7 @@
-// int8 Conv2D 3x3, stride 1, dilation 1, one group by Winograd F(2x2, 3x3) (kernels/qwinograd),
-// exact, so its bytes are the direct convolution's. As the fp32 Winograd op (conv2d.cc): the
+// int8 Conv2D 3x3, stride 1, dilation 1, one group by Winograd F(4x4, 3x3) or F(2x2, 3x3)
+// (kernels/qwinograd), exact, so its bytes are the direct convolution's. F(4x4) (2.25 multiplies
+// an output against F(2x2)'s 4) where its sums stay exact for these weights and enough tiles share
+// its transformed weights (36/9 of the weights' size, int16); else F(2x2). As the fp32 Winograd op (conv2d.cc): the
 // output's tiles are cut into blocks, and a task takes one block and one range of output channels:
 // input transform of its tiles, one int16 GEMM per position into int32, output transform with
 // bias and requantization. Tasks of one parallel call write disjoint parts of the scratch.
@@ -27,14 +29,15 @@ size_t divide_up(size_t x, size_t q) { return (x + q - 1) / q; }
 
 class Int8WinogradConvOp final : public CpuOp {
  public:
-  Status init(const OpSignature& op, const CpuOpContext& context) {
+  Status init(const OpSignature& op, const CpuOpContext& context, QWinogradTile tile) {
     g_ = conv_geometry(op);
+    shape_ = qwinograd_shape(tile);
     const TensorView& x = *op.inputs[0];
     const TensorView& w = *op.inputs[1];
     const TensorView& y = *op.outputs[0];
     const TensorView* bias = op.num_inputs > 2 ? op.inputs[2] : nullptr;
     gemm_ = select_qconv_kernels(context.features).gemm_i32;
-    transforms_ = select_qwinograd_kernels(context.features);
+    transforms_ = select_qwinograd_kernels(context.features, tile);
     const Int8Params xq = int8_params(x), yq = int8_params(y);
     x_ = x.as<const int8_t>();
     y_ = y.as<int8_t>();
@@ -54,16 +57,16 @@ class Int8WinogradConvOp final : public CpuOp {
     panel_bytes_ = qconv_panel_bytes(1, padded_);
     position_bytes_ = divide_up(o, kQConvNr) * panel_bytes_;
     AlignedBuffer u;
-    if (!packed_.allocate(kQWinogradPositions * position_bytes_) ||
-        !u.allocate(kQWinogradPositions * o * padded_ * sizeof(int16_t)))
+    if (!packed_.allocate(shape_.positions * position_bytes_) ||
+        !u.allocate(shape_.positions * o * padded_ * sizeof(int16_t)))
       return Status(Code::kOutOfMemory, "cpu: no memory for int8 Winograd weights");
-    qwinograd_transform_weights(w.as<const int8_t>(), o, g_.in_c, u.as<int16_t>());
-    for (size_t xi = 0; xi < kQWinogradPositions; ++xi)
+    qwinograd_transform_weights(tile, w.as<const int8_t>(), o, g_.in_c, u.as<int16_t>());
+    for (size_t xi = 0; xi < shape_.positions; ++xi)
       qconv_pack_weights(u.as<int16_t>() + xi * o * padded_, o, 1, padded_,
                          packed_.as<uint8_t>() + xi * position_bytes_);
 
-    tiles_h_ = divide_up(g_.out_h, 2);
-    tiles_w_ = divide_up(g_.out_w, 2);
+    tiles_h_ = divide_up(g_.out_h, shape_.output_tile);
+    tiles_w_ = divide_up(g_.out_w, shape_.output_tile);
     total_tiles_ = g_.batch * tiles_h_ * tiles_w_;
     // Blocks as large as kBlockBudget allows, but small enough for about four tasks per thread;
     // then output-channel ranges (whole panels, at least kMinRange) if blocks alone are too few.
@@ -99,7 +102,7 @@ class Int8WinogradConvOp final : public CpuOp {
 
  private:
   size_t tile_bytes(size_t range) const {
-    return kQWinogradPositions * (padded_ * sizeof(int16_t) + range * sizeof(int32_t));
+    return shape_.positions * (padded_ * sizeof(int16_t) + range * sizeof(int32_t));
   }
   size_t task_bytes() const { return round_up(block_tiles_ * tile_bytes(range_), 64); }
 
@@ -114,19 +117,20 @@ class Int8WinogradConvOp final : public CpuOp {
     const size_t o0 = j * range_;
     const size_t channels = std::min(range_, g_.out_c - o0);
     int16_t* v = reinterpret_cast<int16_t*>(scratch_ + (i * ranges_ + j) * task_bytes());
-    int32_t* m = reinterpret_cast<int32_t*>(v + kQWinogradPositions * block_tiles_ * padded_);
+    int32_t* m = reinterpret_cast<int32_t*>(v + shape_.positions * block_tiles_ * padded_);
+    const ptrdiff_t side = static_cast<ptrdiff_t>(shape_.output_tile);
     const size_t v_stride = block_tiles_ * padded_, m_stride = block_tiles_ * range_;
     const size_t image = g_.in_h * g_.in_w * g_.in_c;
     for (size_t t = 0; t < count; ++t) {
       size_t n, th, tw;
       tile_position(t0 + t, &n, &th, &tw);
       transforms_.input(x_ + n * image, g_.in_h, g_.in_w, g_.in_c, x_zero_,
-                        static_cast<ptrdiff_t>(2 * th) - static_cast<ptrdiff_t>(g_.pad_top),
-                        static_cast<ptrdiff_t>(2 * tw) - static_cast<ptrdiff_t>(g_.pad_left),
+                        side * static_cast<ptrdiff_t>(th) - static_cast<ptrdiff_t>(g_.pad_top),
+                        side * static_cast<ptrdiff_t>(tw) - static_cast<ptrdiff_t>(g_.pad_left),
                         v + t * padded_, v_stride);
     }
     const int16_t* a[kQConvMr];
-    for (size_t xi = 0; xi < kQWinogradPositions; ++xi) {
+    for (size_t xi = 0; xi < shape_.positions; ++xi) {
       const uint8_t* position = packed_.as<uint8_t>() + xi * position_bytes_;
       for (size_t c = 0; c < channels; c += kQConvNr) {
         const void* panel = position + (o0 + c) / kQConvNr * panel_bytes_;
@@ -142,12 +146,13 @@ class Int8WinogradConvOp final : public CpuOp {
     for (size_t t = 0; t < count; ++t) {
       size_t n, th, tw;
       tile_position(t0 + t, &n, &th, &tw);
-      const size_t oh0 = 2 * th, ow0 = 2 * tw;
+      const size_t oh0 = shape_.output_tile * th, ow0 = shape_.output_tile * tw;
       transforms_.output(m + t * range_, m_stride, channels, bias_.as<int32_t>() + o0,
                          multipliers_.as<float>() + o0, output_,
                          y_ + ((n * g_.out_h + oh0) * g_.out_w + ow0) * g_.out_c + o0,
-                         g_.out_w * g_.out_c, g_.out_c, std::min<size_t>(2, g_.out_h - oh0),
-                         std::min<size_t>(2, g_.out_w - ow0));
+                         g_.out_w * g_.out_c, g_.out_c,
+                         std::min(shape_.output_tile, g_.out_h - oh0),
+                         std::min(shape_.output_tile, g_.out_w - ow0));
     }
   }
 
@@ -159,6 +164,7 @@ class Int8WinogradConvOp final : public CpuOp {
   }
 
   ConvGeometry g_;
+  QWinogradShape shape_{};
   QGemmI32Fn gemm_ = nullptr;
   QWinogradKernels transforms_{};
   const int8_t* x_ = nullptr;
@@ -184,11 +190,23 @@ bool int8_winograd_conv_supported(const OpSignature& op) {
          g.out_c >= kMinChannels && qwinograd_exact(g.in_c);
 }
 
+QWinogradTile int8_winograd_tile_for(const OpSignature& op) {
+  const ConvGeometry g = conv_geometry(op);
+  // As the f32 Winograd (conv2d.cc): F(4x4)'s larger transformed weights pay when they are small
+  // or shared by enough tiles.
+  const size_t f4_tiles = g.batch * divide_up(g.out_h, 4) * divide_up(g.out_w, 4);
+  const bool shared = g.in_c * g.out_c <= 128 * 128 || f4_tiles >= 16;
+  return shared && qwinograd_f4x4_exact(op.inputs[1]->as<const int8_t>(), g.out_c, g.in_c)
+             ? QWinogradTile::kF4x4
+             : QWinogradTile::kF2x2;
+}
+
 Result<std::unique_ptr<CpuOp>> create_int8_winograd_conv_op(const OpSignature& op,
-                                                            const CpuOpContext& context) {
+                                                            const CpuOpContext& context,
+                                                            QWinogradTile tile) {
   std::unique_ptr<Int8WinogradConvOp> result(new (std::nothrow) Int8WinogradConvOp());
   if (!result) return Status(Code::kOutOfMemory, "cpu: no memory for an op");
-  SPRIG_RETURN_IF_ERROR(result->init(op, context));
+  SPRIG_RETURN_IF_ERROR(result->init(op, context, tile));
   return std::unique_ptr<CpuOp>(result.release());
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "backends/cpu/cpu_op.h"
+#include "backends/cpu/kernels/qwinograd/qwinograd.h"
 #include "backends/cpu/kernels/winograd/winograd.h"
 #include "backends/cpu/ops/fused_activation.h"
 
@@ -86,10 +87,13 @@ bool int8_gemm_conv_gathers_taps(const OpSignature& op);
 Result<std::unique_ptr<CpuOp>> create_int8_gemm_conv_op(const OpSignature& op,
                                                         const CpuOpContext& context);
 // int8 Conv2D 3x3, stride 1, dilation 1, one group, 8 to 1827 input channels and at least 8
-// output channels, by exact Winograd F(2x2, 3x3) (int8_winograd_conv.cc).
+// output channels, by exact Winograd (int8_winograd_conv.cc): the tile int8_winograd_tile_for
+// picks, or a chosen one (tests; F(4x4) needs qwinograd_f4x4_exact of the weights).
 bool int8_winograd_conv_supported(const OpSignature& op);
+QWinogradTile int8_winograd_tile_for(const OpSignature& op);
 Result<std::unique_ptr<CpuOp>> create_int8_winograd_conv_op(const OpSignature& op,
-                                                            const CpuOpContext& context);
+                                                            const CpuOpContext& context,
+                                                            QWinogradTile tile);
 // int8 depthwise Conv2D (groups == input == output channels, at most 64 taps)
 // (int8_depthwise_conv.cc).
 bool int8_depthwise_conv_supported(const OpSignature& op);
