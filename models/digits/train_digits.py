@@ -65,6 +65,28 @@ def load_split():
     return train_test_split(x, y, test_size=0.2, random_state=0, stratify=y)
 
 
+def fit(model, opt, x_train, y_train, epochs, batch_size, scheduler=None):
+    """Cross-entropy training in shuffled batches (seeded), printing the loss every 5 epochs."""
+    loss_fn = nn.CrossEntropyLoss()
+    xt, yt = torch.from_numpy(x_train), torch.from_numpy(y_train)
+    gen = torch.Generator().manual_seed(SEED)
+    for epoch in range(epochs):
+        model.train()
+        perm = torch.randperm(len(xt), generator=gen)
+        total = 0.0
+        for i in range(0, len(xt), batch_size):
+            idx = perm[i:i + batch_size]
+            opt.zero_grad()
+            loss = loss_fn(model(xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
+        if scheduler is not None:
+            scheduler.step()
+        if (epoch + 1) % 5 == 0 or epoch == 0:
+            print("epoch %2d  loss %.4f" % (epoch + 1, total / len(xt)))
+
+
 def export_onnx(model, path, opset):
     model.eval()
     dummy = torch.zeros(1, 1, 8, 8)
@@ -98,22 +120,7 @@ def train(args):
 
     model = DigitsNet()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = nn.CrossEntropyLoss()
-    xt, yt = torch.from_numpy(x_train), torch.from_numpy(y_train)
-    gen = torch.Generator().manual_seed(SEED)
-    for epoch in range(args.epochs):
-        model.train()
-        perm = torch.randperm(len(xt), generator=gen)
-        total = 0.0
-        for i in range(0, len(xt), args.batch_size):
-            idx = perm[i:i + args.batch_size]
-            opt.zero_grad()
-            loss = loss_fn(model(xt[idx]), yt[idx])
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(idx)
-        if (epoch + 1) % 5 == 0 or epoch == 0:
-            print("epoch %2d  loss %.4f" % (epoch + 1, total / len(xt)))
+    fit(model, opt, x_train, y_train, args.epochs, args.batch_size)
 
     model.eval()
     with torch.no_grad():

@@ -22,7 +22,6 @@ Usage:
 import argparse
 import os
 import sys
-import time
 import warnings
 
 import numpy as np
@@ -32,7 +31,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "digits"))
-from train_digits import load_split  # noqa: E402
+from train_digits import fit, load_split  # noqa: E402
 
 SEED = 0
 SIDE = 32
@@ -91,25 +90,8 @@ def main():
 
     model = DigitsResNet()
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.epochs)
-    loss_fn = nn.CrossEntropyLoss()
-    xt, yt = torch.from_numpy(x_train), torch.from_numpy(y_train)
-    gen = torch.Generator().manual_seed(SEED)
-    start = time.time()
-    for epoch in range(args.epochs):
-        model.train()
-        perm = torch.randperm(len(xt), generator=gen)
-        total = 0.0
-        for i in range(0, len(xt), args.batch_size):
-            idx = perm[i:i + args.batch_size]
-            opt.zero_grad()
-            loss = loss_fn(model(xt[idx]), yt[idx])
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(idx)
-        sched.step()
-        if (epoch + 1) % 5 == 0 or epoch == 0:
-            print("epoch %2d  loss %.4f  (%.0f s)" % (epoch + 1, total / len(xt), time.time() - start))
+    fit(model, opt, x_train, y_train, args.epochs, args.batch_size,
+        torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.epochs))
 
     model.eval()
     with torch.no_grad():

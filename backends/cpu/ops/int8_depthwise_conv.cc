@@ -6,6 +6,7 @@
 #include "backends/cpu/kernels/common/tiling.h"
 #include "backends/cpu/kernels/qdwconv/qdwconv.h"
 #include "backends/cpu/ops/conv_geometry.h"
+#include "backends/cpu/ops/int8_conv_io.h"
 #include "backends/cpu/ops/op_factories.h"
 #include "runtime/core/aligned_buffer.h"
 #include "runtime/core/quantization.h"
@@ -20,27 +21,14 @@ class Int8DepthwiseConvOp final : public CpuOp {
  public:
   Status init(const OpSignature& op, const CpuOpContext& context) {
     g_ = conv_geometry(op);
-    const TensorView& x = *op.inputs[0];
-    const TensorView& w = *op.inputs[1];
-    const TensorView& y = *op.outputs[0];
-    const TensorView* bias = op.num_inputs > 2 ? op.inputs[2] : nullptr;
+    io_ = int8_conv_io(op);
     kernels_ = select_qdwconv_kernels(context.features);
-    const Int8Params xq = int8_params(x), yq = int8_params(y);
-    x_ = x.as<const int8_t>();
-    y_ = y.as<int8_t>();
-    x_zero_ = xq.zero_point;
-    output_.zero_point = yq.zero_point;
-    (void)int8_activation_range(op.op->options_as_Conv2DOptions()->fused(), yq, &output_.range);
     const size_t c = g_.out_c, taps = g_.kernel_h * g_.kernel_w;
     AlignedBuffer multipliers;
-    if (!multipliers.allocate(c * sizeof(float)) ||
+    if (!int8_conv_multipliers(op, &multipliers) ||
         !packed_.allocate((c + kQDwConvBlock - 1) / kQDwConvBlock * qdwconv_block_bytes(taps)))
       return Status(Code::kOutOfMemory, "cpu: no memory for packed int8 depthwise weights");
-    for (size_t k = 0; k < c; ++k)
-      multipliers.as<float>()[k] = int8_conv_multiplier(
-          xq.scale, quantization_scale(w, static_cast<int64_t>(k)), yq.scale);
-    qdwconv_pack(w.as<const int8_t>(), bias ? bias->as<const int32_t>() : nullptr,
-                 multipliers.as<float>(), taps, c, packed_.data());
+    qdwconv_pack(io_.w, io_.bias, multipliers.as<float>(), taps, c, packed_.data());
     return Status::ok_status();
   }
 
@@ -59,8 +47,8 @@ class Int8DepthwiseConvOp final : public CpuOp {
     const auto* self = static_cast<const Int8DepthwiseConvOp*>(context);
     const ConvGeometry& g = self->g_;
     const size_t n = index / g.out_h, oh = index % g.out_h;
-    const int8_t* image = self->x_ + n * g.in_h * g.in_w * g.in_c;
-    int8_t* out = self->y_ + index * g.out_w * g.out_c;
+    const int8_t* image = self->io_.x + n * g.in_h * g.in_w * g.in_c;
+    int8_t* out = self->io_.y + index * g.out_w * g.out_c;
     const int8_t* taps[kMaxTaps];
     for (size_t ow = 0; ow < g.out_w; ++ow) {
       size_t t = 0;
@@ -74,17 +62,14 @@ class Int8DepthwiseConvOp final : public CpuOp {
                            : nullptr;
         }
       }
-      self->kernels_.pixel(taps, t, g.out_c, self->x_zero_, self->packed_.data(),
-                           out + ow * g.out_c, self->output_);
+      self->kernels_.pixel(taps, t, g.out_c, self->io_.x_zero, self->packed_.data(),
+                           out + ow * g.out_c, self->io_.output);
     }
   }
 
   ConvGeometry g_;
   QDwConvKernels kernels_{};
-  const int8_t* x_ = nullptr;
-  int8_t* y_ = nullptr;
-  int32_t x_zero_ = 0;
-  QConvOutput output_;
+  Int8ConvIo io_;
   AlignedBuffer packed_;
 };
 

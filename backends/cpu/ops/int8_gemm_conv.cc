@@ -9,6 +9,7 @@
 #include "backends/cpu/kernels/common/tiling.h"
 #include "backends/cpu/kernels/qconv/qconv.h"
 #include "backends/cpu/ops/conv_geometry.h"
+#include "backends/cpu/ops/int8_conv_io.h"
 #include "backends/cpu/ops/op_factories.h"
 #include "runtime/core/aligned_buffer.h"
 #include "runtime/core/quantization.h"
@@ -25,26 +26,16 @@ constexpr size_t kIm2colMaxDepth = 512;  // taps x channels, padded to even
 class Int8GemmConvOp final : public CpuOp {
  public:
   Status init(const OpSignature& op, const CpuOpContext& context) {
-    const TensorView& x = *op.inputs[0];
-    const TensorView& w = *op.inputs[1];
-    const TensorView& y = *op.outputs[0];
-    const TensorView* bias = op.num_inputs > 2 ? op.inputs[2] : nullptr;
+    io_ = int8_conv_io(op);
     kernels_ = select_qconv_kernels(context.features);
-    const Int8Params xq = int8_params(x), yq = int8_params(y);
-    x_ = x.as<const int8_t>();
-    y_ = y.as<int8_t>();
-    x_zero_ = xq.zero_point;
-    n_ = static_cast<size_t>(w.shape[0]);
-    const fb::Activation* fused;
+    n_ = io_.out_channels;
     if (op.op->type() == fb::OpType::Conv2D) {
       g_ = conv_geometry(op);
       channels_ = g_.in_c;
-      fused = op.op->options_as_Conv2DOptions()->fused();
     } else {
-      channels_ = static_cast<size_t>(w.shape[1]);
-      g_.batch = channels_ ? static_cast<size_t>(x.shape.numel()) / channels_ : 0;
+      channels_ = static_cast<size_t>(op.inputs[1]->shape[1]);
+      g_.batch = channels_ ? static_cast<size_t>(op.inputs[0]->shape.numel()) / channels_ : 0;
       g_.in_h = g_.in_w = g_.out_h = g_.out_w = 1;
-      fused = op.op->options_as_FullyConnectedOptions()->fused();
     }
     taps_ = g_.kernel_h * g_.kernel_w;
     padded_ = (channels_ + 1) / 2 * 2;
@@ -56,22 +47,17 @@ class Int8GemmConvOp final : public CpuOp {
     rows_ = g_.batch * g_.out_h * g_.out_w;
     rows_outer_ = direct_rows_ && rows_ >= 8 * kRowTile;
     in_pixels_ = g_.batch * g_.in_h * g_.in_w;
-    output_.zero_point = yq.zero_point;
-    (void)int8_activation_range(fused, yq, &output_.range);
     AlignedBuffer multipliers;
-    if (!multipliers.allocate(n_ * sizeof(float)))
+    if (!int8_conv_multipliers(op, &multipliers))
       return Status(Code::kOutOfMemory, "cpu: no memory for int8 multipliers");
-    for (size_t c = 0; c < n_; ++c)
-      multipliers.as<float>()[c] = int8_conv_multiplier(xq.scale, quantization_scale(w, static_cast<int64_t>(c)),
-                                            yq.scale);
     panels_ = (n_ + kQConvNr - 1) / kQConvNr;
     const size_t gemm_taps = im2col_ ? 1 : taps_;
     const size_t gemm_channels = im2col_ ? taps_ * channels_ : channels_;
     panel_bytes_ = qconv_panel_bytes(gemm_taps, gemm_channels);
     if (!packed_.allocate(panels_ * panel_bytes_))
       return Status(Code::kOutOfMemory, "cpu: no memory for packed int8 weights");
-    qconv_pack_weights(w.as<const int8_t>(), bias ? bias->as<const int32_t>() : nullptr,
-                       multipliers.as<float>(), n_, gemm_taps, gemm_channels, packed_.data());
+    qconv_pack_weights(io_.w, io_.bias, multipliers.as<float>(), n_, gemm_taps, gemm_channels,
+                       packed_.data());
     return Status::ok_status();
   }
 
@@ -101,8 +87,8 @@ class Int8GemmConvOp final : public CpuOp {
  private:
   static void widen(void* context, size_t start, size_t count) {
     const auto* self = static_cast<const Int8GemmConvOp*>(context);
-    self->kernels_.widen(self->x_ + start * self->channels_, count, self->channels_,
-                         self->stride_, self->x_zero_, self->widened_ + start * self->stride_);
+    self->kernels_.widen(self->io_.x + start * self->channels_, count, self->channels_,
+                         self->stride_, self->io_.x_zero, self->widened_ + start * self->stride_);
   }
 
   // The int16 row tap t of output row m reads.
@@ -133,7 +119,7 @@ class Int8GemmConvOp final : public CpuOp {
             a[t * kQConvMr + r] = self->tap_row(m + std::min(r, rows - 1), t);
       }
       self->kernels_.gemm(rows, columns, self->taps_, self->padded_, a, weights,
-                          self->y_ + m * self->n_ + column, self->n_, self->output_);
+                          self->io_.y + m * self->n_ + column, self->n_, self->io_.output);
     }
   }
 
@@ -176,17 +162,15 @@ class Int8GemmConvOp final : public CpuOp {
         const size_t count = std::min(kQConvMr, row_count - m);
         for (size_t r = 0; r < kQConvMr; ++r) a[r] = rows + (m + std::min(r, count - 1)) * self->depth_;
         self->kernels_.gemm(count, columns, 1, self->depth_, a, weights,
-                            self->y_ + (row_start + m) * self->n_ + column, self->n_,
-                            self->output_);
+                            self->io_.y + (row_start + m) * self->n_ + column, self->n_,
+                            self->io_.output);
       }
     }
   }
 
   QConvKernels kernels_{};
   ConvGeometry g_;
-  const int8_t* x_ = nullptr;
-  int8_t* y_ = nullptr;
-  int32_t x_zero_ = 0;
+  Int8ConvIo io_;
   size_t n_ = 0, channels_ = 0, padded_ = 0, taps_ = 1, rows_ = 0, in_pixels_ = 0;
   size_t panels_ = 0, panel_bytes_ = 0;
   bool im2col_ = false;
@@ -194,7 +178,6 @@ class Int8GemmConvOp final : public CpuOp {
   bool rows_outer_ = false;   // tasks take row tiles across all panels (pointwise, many rows)
   size_t depth_ = 0;   // int16 values per GEMM row and tap: padded_, or taps x channels padded
   size_t stride_ = 0;  // int16 values per widened pixel: padded_, or channels_ for im2col
-  QConvOutput output_;
   AlignedBuffer packed_;
   int16_t* widened_ = nullptr;
 };

@@ -12,6 +12,7 @@
 #include "backends/cpu/kernels/qconv/qconv.h"
 #include "backends/cpu/kernels/qwinograd/qwinograd.h"
 #include "backends/cpu/ops/conv_geometry.h"
+#include "backends/cpu/ops/int8_conv_io.h"
 #include "backends/cpu/ops/op_factories.h"
 #include "runtime/core/aligned_buffer.h"
 #include "runtime/core/quantization.h"
@@ -32,35 +33,22 @@ class Int8WinogradConvOp final : public CpuOp {
   Status init(const OpSignature& op, const CpuOpContext& context, QWinogradTile tile) {
     g_ = conv_geometry(op);
     shape_ = qwinograd_shape(tile);
-    const TensorView& x = *op.inputs[0];
-    const TensorView& w = *op.inputs[1];
-    const TensorView& y = *op.outputs[0];
-    const TensorView* bias = op.num_inputs > 2 ? op.inputs[2] : nullptr;
+    io_ = int8_conv_io(op);
     gemm_ = select_qconv_kernels(context.features).gemm_i32;
     transforms_ = select_qwinograd_kernels(context.features, tile);
-    const Int8Params xq = int8_params(x), yq = int8_params(y);
-    x_ = x.as<const int8_t>();
-    y_ = y.as<int8_t>();
-    x_zero_ = xq.zero_point;
-    output_.zero_point = yq.zero_point;
-    (void)int8_activation_range(op.op->options_as_Conv2DOptions()->fused(), yq, &output_.range);
     padded_ = round_up(g_.in_c, 2);
 
     const size_t o = g_.out_c;
-    if (!bias_.allocate(o * sizeof(int32_t)) || !multipliers_.allocate(o * sizeof(float)))
+    if (!bias_.allocate(o * sizeof(int32_t)) || !int8_conv_multipliers(op, &multipliers_))
       return Status(Code::kOutOfMemory, "cpu: no memory for int8 Winograd parameters");
-    for (size_t c = 0; c < o; ++c) {
-      bias_.as<int32_t>()[c] = bias ? bias->as<const int32_t>()[c] : 0;
-      multipliers_.as<float>()[c] = int8_conv_multiplier(
-          xq.scale, quantization_scale(w, static_cast<int64_t>(c)), yq.scale);
-    }
+    for (size_t c = 0; c < o; ++c) bias_.as<int32_t>()[c] = io_.bias ? io_.bias[c] : 0;
     panel_bytes_ = qconv_panel_bytes(1, padded_);
     position_bytes_ = divide_up(o, kQConvNr) * panel_bytes_;
     AlignedBuffer u;
     if (!packed_.allocate(shape_.positions * position_bytes_) ||
         !u.allocate(shape_.positions * o * padded_ * sizeof(int16_t)))
       return Status(Code::kOutOfMemory, "cpu: no memory for int8 Winograd weights");
-    qwinograd_transform_weights(tile, w.as<const int8_t>(), o, g_.in_c, u.as<int16_t>());
+    qwinograd_transform_weights(tile, io_.w, o, g_.in_c, u.as<int16_t>());
     for (size_t xi = 0; xi < shape_.positions; ++xi)
       qconv_pack_weights(u.as<int16_t>() + xi * o * padded_, o, 1, padded_,
                          packed_.as<uint8_t>() + xi * position_bytes_);
@@ -124,7 +112,7 @@ class Int8WinogradConvOp final : public CpuOp {
     for (size_t t = 0; t < count; ++t) {
       size_t n, th, tw;
       tile_position(t0 + t, &n, &th, &tw);
-      transforms_.input(x_ + n * image, g_.in_h, g_.in_w, g_.in_c, x_zero_,
+      transforms_.input(io_.x + n * image, g_.in_h, g_.in_w, g_.in_c, io_.x_zero,
                         side * static_cast<ptrdiff_t>(th) - static_cast<ptrdiff_t>(g_.pad_top),
                         side * static_cast<ptrdiff_t>(tw) - static_cast<ptrdiff_t>(g_.pad_left),
                         v + t * padded_, v_stride);
@@ -148,8 +136,8 @@ class Int8WinogradConvOp final : public CpuOp {
       tile_position(t0 + t, &n, &th, &tw);
       const size_t oh0 = shape_.output_tile * th, ow0 = shape_.output_tile * tw;
       transforms_.output(m + t * range_, m_stride, channels, bias_.as<int32_t>() + o0,
-                         multipliers_.as<float>() + o0, output_,
-                         y_ + ((n * g_.out_h + oh0) * g_.out_w + ow0) * g_.out_c + o0,
+                         multipliers_.as<float>() + o0, io_.output,
+                         io_.y + ((n * g_.out_h + oh0) * g_.out_w + ow0) * g_.out_c + o0,
                          g_.out_w * g_.out_c, g_.out_c,
                          std::min(shape_.output_tile, g_.out_h - oh0),
                          std::min(shape_.output_tile, g_.out_w - ow0));
@@ -167,10 +155,7 @@ class Int8WinogradConvOp final : public CpuOp {
   QWinogradShape shape_{};
   QGemmI32Fn gemm_ = nullptr;
   QWinogradKernels transforms_{};
-  const int8_t* x_ = nullptr;
-  int8_t* y_ = nullptr;
-  int32_t x_zero_ = 0;
-  QConvOutput output_;
+  Int8ConvIo io_;
   size_t padded_ = 0, panel_bytes_ = 0, position_bytes_ = 0;
   AlignedBuffer packed_, bias_, multipliers_;
   size_t tiles_h_ = 0, tiles_w_ = 0, total_tiles_ = 0;
