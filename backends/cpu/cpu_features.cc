@@ -12,6 +12,8 @@ CpuFeatures read_features() {
   if (!cpuinfo_initialize()) return features;
 #if defined(__x86_64__) || defined(__i386__)
   features.avx2_fma = cpuinfo_has_x86_avx2() && cpuinfo_has_x86_fma3() && cpuinfo_has_x86_f16c();
+  features.avx512_vnni =
+      features.avx2_fma && cpuinfo_has_x86_avx512vnni() && cpuinfo_has_x86_avx512vl();
 #elif defined(__aarch64__)
   features.neon = true;
   features.neon_fma = true;
@@ -24,6 +26,11 @@ CpuFeatures read_features() {
   return features;
 }
 
+bool env_flag(const char* name) {
+  const char* value = std::getenv(name);
+  return value && *value && *value != '0';
+}
+
 }  // namespace
 
 const CpuFeatures& cpu_features() {
@@ -33,9 +40,10 @@ const CpuFeatures& cpu_features() {
 
 CpuFeatures effective_cpu_features() {
   CpuFeatures features = cpu_features();
-  const char* scalar = std::getenv("SPRIG_CPU_SCALAR");
-  if (scalar && *scalar && *scalar != '0') {
+  if (env_flag("SPRIG_CPU_NO_AVX512")) features.avx512_vnni = false;
+  if (env_flag("SPRIG_CPU_SCALAR")) {
     features.avx2_fma = false;
+    features.avx512_vnni = false;
     features.neon = false;
     features.neon_fma = false;
     features.neon_dotprod = false;

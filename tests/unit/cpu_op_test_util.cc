@@ -12,6 +12,10 @@ std::vector<std::pair<std::string, CpuFeatures>> variants() {
     CpuFeatures f;
     f.avx2_fma = true;
     result.push_back({"avx2_fma", f});
+    if (machine.avx512_vnni) {
+      f.avx512_vnni = true;
+      result.push_back({"avx512vnni", f});
+    }
   }
   if (machine.neon && machine.neon_fma) {
     CpuFeatures f;

@@ -81,6 +81,12 @@ void qconv_4x16__avx2_fma(size_t rows, size_t columns, size_t taps, size_t padde
                           const int16_t* const* a, const void* panel, int8_t* y, size_t y_stride,
                           const QConvOutput& output);
 
+void qconv_4x16__avx512vnni(size_t rows, size_t columns, size_t taps, size_t padded_channels,
+                            const int16_t* const* a, const void* panel, int8_t* y,
+                            size_t y_stride, const QConvOutput& output);
+void qgemm_4x16_i32__avx512vnni(size_t rows, size_t columns, size_t padded_channels,
+                                const int16_t* const* a, const void* panel, int32_t* c,
+                                size_t c_stride);
 void qconv_widen__neon(const int8_t* x, size_t pixels, size_t channels, size_t padded_channels,
                        int32_t zero_point, int16_t* out);
 void qconv_4x16__neon(size_t rows, size_t columns, size_t taps, size_t padded_channels,

@@ -3,8 +3,7 @@
 #include <cstring>
 
 #include "backends/cpu/kernels/qconv/qconv.h"
-#include "backends/cpu/kernels/int8/int8_requantize__avx2.h"
-#include "backends/cpu/kernels/qconv/qconv_pack.h"
+#include "backends/cpu/kernels/qconv/qconv_x86_impl.h"
 
 namespace sprig::cpu {
 
@@ -27,53 +26,8 @@ void qconv_widen__avx2_fma(const int8_t* x, size_t pixels, size_t channels,
 
 namespace {
 
-int32_t pair_at(const int16_t* row, size_t pair) {
-  int32_t v;
-  std::memcpy(&v, row + 2 * pair, sizeof(v));
-  return v;
-}
-
-// How far ahead of its reads of the weights the kernel prefetches them (into L2): 12 KiB, as the
-// f32 GEMM does (kernels/gemm), for weights that come from memory (small images, Winograd).
-constexpr size_t kPrefetchWeights = 6144;
-
-// The 4x16 sums of one tile, bias included (two 8-column halves per row), wrapping modulo 2^32.
-struct Acc4x16 {
-  __m256i c[kQConvMr][2];
-};
-
-inline Acc4x16 accumulate(size_t taps, size_t padded_channels, const int16_t* const* a,
-                          const QConvPanel& p) {
-  const __m256i bias0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.bias));
-  const __m256i bias1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.bias + 8));
-  __m256i c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1;
-  __m256i c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
-  const size_t pairs = padded_channels / 2;
-  const int16_t* w = p.weights;
-  for (size_t t = 0; t < taps; ++t) {
-    const int16_t* a0 = a[t * kQConvMr + 0];
-    const int16_t* a1 = a[t * kQConvMr + 1];
-    const int16_t* a2 = a[t * kQConvMr + 2];
-    const int16_t* a3 = a[t * kQConvMr + 3];
-    for (size_t k = 0; k < pairs; ++k, w += 2 * kQConvNr) {
-      _mm_prefetch(reinterpret_cast<const char*>(w + kPrefetchWeights), _MM_HINT_T1);
-      const __m256i b0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(w));
-      const __m256i b1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(w + kQConvNr));
-      const __m256i v0 = _mm256_set1_epi32(pair_at(a0, k));
-      c00 = _mm256_add_epi32(c00, _mm256_madd_epi16(v0, b0));
-      c01 = _mm256_add_epi32(c01, _mm256_madd_epi16(v0, b1));
-      const __m256i v1 = _mm256_set1_epi32(pair_at(a1, k));
-      c10 = _mm256_add_epi32(c10, _mm256_madd_epi16(v1, b0));
-      c11 = _mm256_add_epi32(c11, _mm256_madd_epi16(v1, b1));
-      const __m256i v2 = _mm256_set1_epi32(pair_at(a2, k));
-      c20 = _mm256_add_epi32(c20, _mm256_madd_epi16(v2, b0));
-      c21 = _mm256_add_epi32(c21, _mm256_madd_epi16(v2, b1));
-      const __m256i v3 = _mm256_set1_epi32(pair_at(a3, k));
-      c30 = _mm256_add_epi32(c30, _mm256_madd_epi16(v3, b0));
-      c31 = _mm256_add_epi32(c31, _mm256_madd_epi16(v3, b1));
-    }
-  }
-  return Acc4x16{{{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}}};
+inline __m256i madd_add(__m256i acc, __m256i a, __m256i b) {
+  return _mm256_add_epi32(acc, _mm256_madd_epi16(a, b));
 }
 
 }  // namespace
@@ -81,39 +35,14 @@ inline Acc4x16 accumulate(size_t taps, size_t padded_channels, const int16_t* co
 void qconv_4x16__avx2_fma(size_t rows, size_t columns, size_t taps, size_t padded_channels,
                           const int16_t* const* a, const void* panel, int8_t* y, size_t y_stride,
                           const QConvOutput& output) {
-  const QConvPanel p = qconv_panel(panel, taps, padded_channels);
-  const Acc4x16 acc = accumulate(taps, padded_channels, a, p);
-  const __m256 m0 = _mm256_loadu_ps(p.multipliers), m1 = _mm256_loadu_ps(p.multipliers + 8);
-  const Int8RequantizeAvx2 requantize(output.zero_point, output.range);
-  for (size_t r = 0; r < rows; ++r) {
-    const __m128i out = requantize.bytes16(acc.c[r][0], acc.c[r][1], m0, m1);
-    if (columns == kQConvNr) {
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(y + r * y_stride), out);
-    } else {
-      alignas(16) int8_t bytes[kQConvNr];
-      _mm_store_si128(reinterpret_cast<__m128i*>(bytes), out);
-      std::memcpy(y + r * y_stride, bytes, columns);
-    }
-  }
+  qconv_x86::qconv_4x16(rows, columns, taps, padded_channels, a, panel, y, y_stride, output,
+                        madd_add);
 }
-
 
 void qgemm_4x16_i32__avx2_fma(size_t rows, size_t columns, size_t padded_channels,
                               const int16_t* const* a, const void* panel, int32_t* c,
                               size_t c_stride) {
-  const Acc4x16 acc = accumulate(1, padded_channels, a, qconv_panel(panel, 1, padded_channels));
-  for (size_t r = 0; r < rows; ++r) {
-    int32_t* row = c + r * c_stride;
-    if (columns == kQConvNr) {
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(row), acc.c[r][0]);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(row + 8), acc.c[r][1]);
-    } else {
-      alignas(32) int32_t values[kQConvNr];
-      _mm256_store_si256(reinterpret_cast<__m256i*>(values), acc.c[r][0]);
-      _mm256_store_si256(reinterpret_cast<__m256i*>(values + 8), acc.c[r][1]);
-      std::memcpy(row, values, columns * sizeof(int32_t));
-    }
-  }
+  qconv_x86::qgemm_4x16_i32(rows, columns, padded_channels, a, panel, c, c_stride, madd_add);
 }
 
 }  // namespace sprig::cpu
