@@ -12,6 +12,13 @@ QWinogradKernels select_qwinograd_kernels(const CpuFeatures& features, QWinograd
               : QWinogradKernels{qwinograd_f2x2_input__avx2_fma, qwinograd_f2x2_output__avx2_fma,
                                  "qwinograd_f2x2__avx2_fma"};
   }
+#elif defined(__aarch64__)
+  if (features.neon_fma) {
+    return f4 ? QWinogradKernels{qwinograd_f4x4_input__neon, qwinograd_f4x4_output__neon,
+                                 "qwinograd_f4x4__neon"}
+              : QWinogradKernels{qwinograd_f2x2_input__neon, qwinograd_f2x2_output__neon,
+                                 "qwinograd_f2x2__neon"};
+  }
 #endif
   (void)features;
   return f4 ? QWinogradKernels{qwinograd_f4x4_input__scalar, qwinograd_f4x4_output__scalar,
