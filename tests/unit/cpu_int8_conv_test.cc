@@ -1,5 +1,5 @@
 // Our int8 Conv2D and FullyConnected (int8_ops.cc and the GEMM, Winograd and depthwise paths it
-// picks, and both Winograd tiles where they apply) on the scalar kernels and on this machine's SIMD kernels, with and without a thread pool,
+// picks, and each GEMM form and Winograd tile where they apply) on the scalar kernels and on this machine's SIMD kernels, with and without a thread pool,
 // give the bytes of the reference int8 kernels, on shapes that leave row, channel and panel tails,
 // odd channel counts, padding on every side, strides, dilation, fused ranges and the extreme zero
 // points (inputs minus zero point spanning -255..255).
@@ -131,24 +131,38 @@ void check_int8_conv(const Int8ConvCase& t) {
   for (int8_t v : want) inside += v > -128 && v < 127;
   ASSERT_GE(inside * 4, y_size) << "the outputs should mostly not saturate";
 
-  struct Path {
-    const char* name;
-    bool winograd;
-    QWinogradTile tile;
-  };
-  std::vector<Path> paths = {{"auto", false, QWinogradTile::kF2x2}};
-  if (int8_winograd_conv_supported(sig)) {
-    paths.push_back({"winograd f2x2", true, QWinogradTile::kF2x2});
-    if (qwinograd_f4x4_exact(w.data(), static_cast<size_t>(t.o), static_cast<size_t>(cg)))
-      paths.push_back({"winograd f4x4", true, QWinogradTile::kF4x4});
+  // The path the op factory picks, then each explicit one that applies.
+  enum class Kind { kAuto, kGemmMultiplyAdd, kGemmDot, kWinogradF2x2, kWinogradF4x4 };
+  std::vector<std::pair<const char*, Kind>> paths = {{"auto", Kind::kAuto}};
+  if (int8_gemm_conv_supported(sig)) {
+    paths.push_back({"gemm multiply-add", Kind::kGemmMultiplyAdd});
+    paths.push_back({"gemm dot", Kind::kGemmDot});
   }
-  for (const auto& [variant, features] : variants()) for (const Path& path : paths) {
-    const std::string name = variant + " " + path.name;
+  if (int8_winograd_conv_supported(sig)) {
+    paths.push_back({"winograd f2x2", Kind::kWinogradF2x2});
+    if (qwinograd_f4x4_exact(w.data(), static_cast<size_t>(t.o), static_cast<size_t>(cg)))
+      paths.push_back({"winograd f4x4", Kind::kWinogradF4x4});
+  }
+  const auto create = [&](Kind kind, const CpuOpContext& context) {
+    switch (kind) {
+      case Kind::kGemmMultiplyAdd:
+        return create_int8_gemm_conv_op(sig, context, Int8GemmForm::kMultiplyAdd);
+      case Kind::kGemmDot:
+        return create_int8_gemm_conv_op(sig, context, Int8GemmForm::kDot);
+      case Kind::kWinogradF2x2:
+        return create_int8_winograd_conv_op(sig, context, QWinogradTile::kF2x2);
+      case Kind::kWinogradF4x4:
+        return create_int8_winograd_conv_op(sig, context, QWinogradTile::kF4x4);
+      default:
+        return create_own_op(sig, context);
+    }
+  };
+  for (const auto& [variant, features] : variants()) for (const auto& [path, kind] : paths) {
+    const std::string name = variant + " " + path;
     CpuOpContext context;
     context.features = features;
     context.num_threads = 3;
-    auto created = path.winograd ? create_int8_winograd_conv_op(sig, context, path.tile)
-                                 : create_own_op(sig, context);
+    auto created = create(kind, context);
     ASSERT_TRUE(created.ok()) << created.status().message();
     AlignedBuffer scratch;
     ASSERT_TRUE(scratch.allocate((*created)->scratch_bytes() + 64));

@@ -21,6 +21,10 @@ std::vector<std::pair<std::string, CpuFeatures>> variants() {
     CpuFeatures f;
     f.neon = f.neon_fma = true;
     result.push_back({"neon", f});
+    if (machine.neon_dotprod) {
+      f.neon_dotprod = true;
+      result.push_back({"neon_dotprod", f});
+    }
   }
   return result;
 }

@@ -20,7 +20,8 @@
 namespace sprig::cpu::op_test {
 
 // The kernel variants this machine can run, by name: "scalar" always, then "avx2_fma" (and
-// "avx512vnni" on top of it) or "neon" (NEON with FMA) when the CPU has them.
+// "avx512vnni" on top of it) or "neon" (NEON with FMA, and "neon_dotprod" on top of it) when the
+// CPU has them.
 std::vector<std::pair<std::string, CpuFeatures>> variants();
 
 // A pool of 3 threads, made on first use and kept for the whole test run.

@@ -84,8 +84,12 @@ bool int8_own_op_supported(const OpSignature& op);
 bool int8_gemm_conv_supported(const OpSignature& op);
 // Whether that op gathers each output pixel's taps first (few input channels, as a first layer).
 bool int8_gemm_conv_gathers_taps(const OpSignature& op);
+// kAuto: the dot-product form where the CPU has a dot-product kernel, else the multiply-add form;
+// tests may ask for either (the dot form then runs its scalar kernel where the CPU has none).
+enum class Int8GemmForm { kAuto, kMultiplyAdd, kDot };
 Result<std::unique_ptr<CpuOp>> create_int8_gemm_conv_op(const OpSignature& op,
-                                                        const CpuOpContext& context);
+                                                        const CpuOpContext& context,
+                                                        Int8GemmForm form = Int8GemmForm::kAuto);
 // int8 Conv2D 3x3, stride 1, dilation 1, one group, 8 to 1827 input channels and at least 8
 // output channels, by exact Winograd (int8_winograd_conv.cc): the tile int8_winograd_tile_for
 // picks, or a chosen one (tests; F(4x4) needs qwinograd_f4x4_exact of the weights).

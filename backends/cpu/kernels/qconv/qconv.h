@@ -55,11 +55,24 @@ using QGemmI32Fn = void (*)(size_t rows, size_t columns, size_t padded_channels,
                             const int16_t* const* a, const void* panel, int32_t* c,
                             size_t c_stride);
 
+// The dot-product form (Arm dot product: 4 int8 products summed into an int32 lane): activations
+// as they are, int8 rows of channels padded to a multiple of 4, padding taps reading a row of the
+// input zero point; weights packed per panel as [taps][channels / 4][kQConvNr][4] int8, then
+// kQConvNr int32 biases less zero_point x (the column's weight sum), then kQConvNr float
+// multipliers; so the sums equal the int16 form's.
+size_t qconv_dot_panel_bytes(size_t taps, size_t channels);
+void qconv_dot_pack_weights(const int8_t* w, const int32_t* bias, const float* multipliers,
+                            int32_t x_zero, size_t n, size_t taps, size_t channels, void* packed);
+using QConvDotFn = void (*)(size_t rows, size_t columns, size_t taps, size_t padded_channels,
+                            const int8_t* const* a, const void* panel, int8_t* y,
+                            size_t y_stride, const QConvOutput& output);
+
 struct QConvKernels {
   QConvWidenFn widen;
   QConvKernelFn gemm;
   QGemmI32Fn gemm_i32;
   const char* name;
+  QConvDotFn dot = nullptr;  // the dot-product form, where the CPU has it
 };
 
 QConvKernels select_qconv_kernels(const CpuFeatures& features);
@@ -87,6 +100,12 @@ void qconv_4x16__avx512vnni(size_t rows, size_t columns, size_t taps, size_t pad
 void qgemm_4x16_i32__avx512vnni(size_t rows, size_t columns, size_t padded_channels,
                                 const int16_t* const* a, const void* panel, int32_t* c,
                                 size_t c_stride);
+void qconv_dot_4x16__scalar(size_t rows, size_t columns, size_t taps, size_t padded_channels,
+                            const int8_t* const* a, const void* panel, int8_t* y, size_t y_stride,
+                            const QConvOutput& output);
+void qconv_dot_4x16__neondot(size_t rows, size_t columns, size_t taps, size_t padded_channels,
+                             const int8_t* const* a, const void* panel, int8_t* y,
+                             size_t y_stride, const QConvOutput& output);
 void qconv_widen__neon(const int8_t* x, size_t pixels, size_t channels, size_t padded_channels,
                        int32_t zero_point, int16_t* out);
 void qconv_4x16__neon(size_t rows, size_t columns, size_t taps, size_t padded_channels,

@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "backends/cpu/kernels/int8/int8_requantize__neon.h"
 #include "backends/cpu/kernels/qconv/qconv_pack.h"
 
 namespace sprig::cpu {
@@ -71,28 +72,9 @@ void qconv_4x16__neon(size_t rows, size_t columns, size_t taps, size_t padded_ch
                       const QConvOutput& output) {
   const QConvPanel p = qconv_panel(panel, taps, padded_channels);
   const Acc4x16 acc = accumulate(taps, padded_channels, a, p);
-  const float32x4_t lo = vdupq_n_f32(static_cast<float>(output.range.lo - output.zero_point));
-  const float32x4_t hi = vdupq_n_f32(static_cast<float>(output.range.hi - output.zero_point));
-  const int32x4_t zero_point = vdupq_n_s32(output.zero_point);
-  for (size_t r = 0; r < rows; ++r) {
-    int16x4_t words[4];
-    for (size_t q = 0; q < 4; ++q) {
-      const float32x4_t scaled = vminq_f32(
-          vmaxnmq_f32(vmulq_f32(vcvtq_f32_s32(acc.c[r][q]), vld1q_f32(p.multipliers + 4 * q)),
-                      lo),
-          hi);
-      words[q] = vqmovn_s32(vaddq_s32(vcvtnq_s32_f32(scaled), zero_point));
-    }
-    const int8x16_t bytes = vcombine_s8(vqmovn_s16(vcombine_s16(words[0], words[1])),
-                                        vqmovn_s16(vcombine_s16(words[2], words[3])));
-    if (columns == kQConvNr) {
-      vst1q_s8(y + r * y_stride, bytes);
-    } else {
-      int8_t part[kQConvNr];
-      vst1q_s8(part, bytes);
-      std::memcpy(y + r * y_stride, part, columns);
-    }
-  }
+  for (size_t r = 0; r < rows; ++r)
+    int8_requantize_store16_neon(acc.c[r], p.multipliers, output.zero_point, output.range,
+                                 y + r * y_stride, columns);
 }
 
 void qgemm_4x16_i32__neon(size_t rows, size_t columns, size_t padded_channels,

@@ -6,32 +6,41 @@
 
 namespace sprig::cpu {
 
-size_t qconv_panel_bytes(size_t taps, size_t channels) {
-  const size_t padded = (channels + 1) / 2 * 2;
-  return taps * padded * kQConvNr * sizeof(int16_t) + kQConvNr * (sizeof(int32_t) + sizeof(float));
-}
-
 namespace {
 
-template <typename Weight>
-void pack_panels(const Weight* w, const int32_t* bias, const float* multipliers, size_t n,
-                 size_t taps, size_t channels, void* packed) {
-  const size_t padded = (channels + 1) / 2 * 2;
-  const size_t panel_bytes = qconv_panel_bytes(taps, channels);
+// Bytes of a panel of Packed weights in groups of kGroup channels.
+template <typename Packed, size_t kGroup>
+size_t panel_bytes(size_t taps, size_t channels) {
+  const size_t padded = (channels + kGroup - 1) / kGroup * kGroup;
+  return taps * padded * kQConvNr * sizeof(Packed) + kQConvNr * (sizeof(int32_t) + sizeof(float));
+}
+
+// Packs w into panels of [taps][channel groups][kQConvNr][kGroup] Packed, then the biases less
+// x_zero x each column's weight sum, then the multipliers (1 when null).
+template <typename Packed, size_t kGroup, typename Weight>
+void pack_panels(const Weight* w, const int32_t* bias, const float* multipliers, int32_t x_zero,
+                 size_t n, size_t taps, size_t channels, void* packed) {
+  const size_t padded = (channels + kGroup - 1) / kGroup * kGroup;
+  const size_t bytes = panel_bytes<Packed, kGroup>(taps, channels);
   uint8_t* out = static_cast<uint8_t*>(packed);
-  for (size_t p = 0; p * kQConvNr < n; ++p, out += panel_bytes) {
-    std::memset(out, 0, panel_bytes);
-    int16_t* weights = reinterpret_cast<int16_t*>(out);
+  for (size_t p = 0; p * kQConvNr < n; ++p, out += bytes) {
+    std::memset(out, 0, bytes);
+    Packed* weights = reinterpret_cast<Packed*>(out);
     int32_t* panel_bias = reinterpret_cast<int32_t*>(weights + taps * padded * kQConvNr);
     float* panel_multipliers = reinterpret_cast<float*>(panel_bias + kQConvNr);
     for (size_t j = 0; j < kQConvNr && p * kQConvNr + j < n; ++j) {
       const size_t column = p * kQConvNr + j;
-      panel_bias[j] = bias ? bias[column] : 0;
+      int32_t sum = 0;
+      for (size_t t = 0; t < taps; ++t) {
+        for (size_t c = 0; c < channels; ++c) {
+          const Weight v = w[(column * taps + t) * channels + c];
+          weights[((t * padded / kGroup + c / kGroup) * kQConvNr + j) * kGroup + c % kGroup] =
+              static_cast<Packed>(v);
+          sum += v;
+        }
+      }
+      panel_bias[j] = (bias ? bias[column] : 0) - x_zero * sum;
       panel_multipliers[j] = multipliers ? multipliers[column] : 1.0f;
-      for (size_t t = 0; t < taps; ++t)
-        for (size_t c = 0; c < channels; ++c)
-          weights[((t * padded / 2 + c / 2) * kQConvNr + j) * 2 + c % 2] =
-              w[(column * taps + t) * channels + c];
     }
   }
 }
@@ -56,13 +65,47 @@ void accumulate(size_t rows, size_t columns, size_t taps, size_t padded_channels
 
 }  // namespace
 
+size_t qconv_panel_bytes(size_t taps, size_t channels) {
+  return panel_bytes<int16_t, 2>(taps, channels);
+}
+
 void qconv_pack_weights(const int8_t* w, const int32_t* bias, const float* multipliers, size_t n,
                         size_t taps, size_t channels, void* packed) {
-  pack_panels(w, bias, multipliers, n, taps, channels, packed);
+  pack_panels<int16_t, 2>(w, bias, multipliers, 0, n, taps, channels, packed);
 }
 
 void qconv_pack_weights(const int16_t* w, size_t n, size_t taps, size_t channels, void* packed) {
-  pack_panels(w, nullptr, nullptr, n, taps, channels, packed);
+  pack_panels<int16_t, 2>(w, nullptr, nullptr, 0, n, taps, channels, packed);
+}
+
+size_t qconv_dot_panel_bytes(size_t taps, size_t channels) {
+  return panel_bytes<int8_t, 4>(taps, channels);
+}
+
+void qconv_dot_pack_weights(const int8_t* w, const int32_t* bias, const float* multipliers,
+                            int32_t x_zero, size_t n, size_t taps, size_t channels, void* packed) {
+  pack_panels<int8_t, 4>(w, bias, multipliers, x_zero, n, taps, channels, packed);
+}
+
+void qconv_dot_4x16__scalar(size_t rows, size_t columns, size_t taps, size_t padded_channels,
+                            const int8_t* const* a, const void* panel, int8_t* y, size_t y_stride,
+                            const QConvOutput& output) {
+  const int8_t* weights = static_cast<const int8_t*>(panel);
+  const int32_t* bias = reinterpret_cast<const int32_t*>(weights + taps * padded_channels * kQConvNr);
+  const float* multipliers = reinterpret_cast<const float*>(bias + kQConvNr);
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t j = 0; j < columns; ++j) {
+      uint32_t sum = static_cast<uint32_t>(bias[j]);
+      for (size_t t = 0; t < taps; ++t) {
+        const int8_t* row = a[t * kQConvMr + r];
+        const int8_t* w = weights + t * padded_channels * kQConvNr;
+        for (size_t c = 0; c < padded_channels; ++c)
+          sum += static_cast<uint32_t>(row[c] * w[(c / 4 * kQConvNr + j) * 4 + c % 4]);
+      }
+      y[r * y_stride + j] = int8_requantize(static_cast<int32_t>(sum), multipliers[j],
+                                            output.zero_point, output.range);
+    }
+  }
 }
 
 void qconv_widen__scalar(const int8_t* x, size_t pixels, size_t channels, size_t padded_channels,

@@ -12,6 +12,9 @@ QConvKernels select_qconv_kernels(const CpuFeatures& features) {
     return {qconv_widen__avx2_fma, qconv_4x16__avx2_fma, qgemm_4x16_i32__avx2_fma,
             "qconv_4x16__avx2_fma"};
 #elif defined(__aarch64__)
+  if (features.neon_fma && features.neon_dotprod)
+    return {qconv_widen__neon, qconv_4x16__neon, qgemm_4x16_i32__neon, "qconv_dot_4x16__neondot",
+            qconv_dot_4x16__neondot};
   if (features.neon_fma)
     return {qconv_widen__neon, qconv_4x16__neon, qgemm_4x16_i32__neon, "qconv_4x16__neon"};
 #endif
