@@ -28,7 +28,7 @@ constexpr size_t kIm2colMaxDepth = 512;  // taps x channels, padded
 struct WideRows {
   using Row = int16_t;
   static constexpr size_t kGroup = 2;
-  static Row padding(int32_t) { return 0; }
+  static Row padding(const QConvKernels&, int32_t) { return 0; }
   static void make_rows(const QConvKernels& k, const int8_t* x, size_t pixels, size_t channels,
                         size_t stride, int32_t zero_point, Row* out) {
     k.widen(x, pixels, channels, stride, zero_point, out);
@@ -36,8 +36,8 @@ struct WideRows {
   static size_t panel_bytes(size_t taps, size_t channels) {
     return qconv_panel_bytes(taps, channels);
   }
-  static void pack(const Int8ConvIo& io, const float* multipliers, size_t n, size_t taps,
-                   size_t channels, void* packed) {
+  static void pack(const QConvKernels&, const Int8ConvIo& io, const float* multipliers, size_t n,
+                   size_t taps, size_t channels, void* packed) {
     qconv_pack_weights(io.w, io.bias, multipliers, n, taps, channels, packed);
   }
   static void gemm(const QConvKernels& k, size_t rows, size_t columns, size_t taps, size_t depth,
@@ -47,25 +47,34 @@ struct WideRows {
   }
 };
 
-// The dot-product form: int8 rows as they are, channels in quads, the zero point for padding (its
-// products are taken out again through the packed bias).
+// The dot-product form: rows of the activations plus the kernel's offset (as bytes), channels in
+// quads, zero point + offset for padding (its products are taken out again through the packed
+// bias). Without a dot kernel (tests) the scalar one runs, with offset 0.
 struct DotRows {
   using Row = int8_t;
   static constexpr size_t kGroup = 4;
-  static Row padding(int32_t zero_point) { return static_cast<Row>(zero_point); }
-  static void make_rows(const QConvKernels&, const int8_t* x, size_t pixels, size_t channels,
+  static int32_t offset(const QConvKernels& k) { return k.dot ? k.dot_offset : 0; }
+  static Row byte(int32_t value) { return static_cast<Row>(static_cast<uint8_t>(value)); }
+  static Row padding(const QConvKernels& k, int32_t zero_point) {
+    return byte(zero_point + offset(k));
+  }
+  static void make_rows(const QConvKernels& k, const int8_t* x, size_t pixels, size_t channels,
                         size_t stride, int32_t zero_point, Row* out) {
+    const int32_t add = offset(k);
     for (size_t p = 0; p < pixels; ++p) {
-      std::copy_n(x + p * channels, channels, out + p * stride);
-      std::fill(out + p * stride + channels, out + (p + 1) * stride, padding(zero_point));
+      const int8_t* in = x + p * channels;
+      Row* row = out + p * stride;
+      for (size_t c = 0; c < channels; ++c) row[c] = byte(in[c] + add);
+      std::fill(row + channels, row + stride, padding(k, zero_point));
     }
   }
   static size_t panel_bytes(size_t taps, size_t channels) {
     return qconv_dot_panel_bytes(taps, channels);
   }
-  static void pack(const Int8ConvIo& io, const float* multipliers, size_t n, size_t taps,
-                   size_t channels, void* packed) {
-    qconv_dot_pack_weights(io.w, io.bias, multipliers, io.x_zero, n, taps, channels, packed);
+  static void pack(const QConvKernels& k, const Int8ConvIo& io, const float* multipliers,
+                   size_t n, size_t taps, size_t channels, void* packed) {
+    qconv_dot_pack_weights(io.w, io.bias, multipliers, io.x_zero + offset(k), n, taps, channels,
+                           packed);
   }
   static void gemm(const QConvKernels& k, size_t rows, size_t columns, size_t taps, size_t depth,
                    const Row* const* a, const void* panel, int8_t* y, size_t y_stride,
@@ -111,7 +120,8 @@ class Int8GemmConvOp final : public CpuOp {
     panel_bytes_ = Form::panel_bytes(gemm_taps, gemm_channels);
     if (!packed_.allocate(panels_ * panel_bytes_))
       return Status(Code::kOutOfMemory, "cpu: no memory for packed int8 weights");
-    Form::pack(io_, multipliers.as<float>(), n_, gemm_taps, gemm_channels, packed_.data());
+    Form::pack(kernels_, io_, multipliers.as<float>(), n_, gemm_taps, gemm_channels,
+               packed_.data());
     return Status::ok_status();
   }
 
@@ -120,7 +130,7 @@ class Int8GemmConvOp final : public CpuOp {
 
   void run(void* scratch, pthreadpool_t pool) override {
     rows_base_ = static_cast<Row*>(scratch);
-    std::fill(padding_row(), padding_row() + stride_, Form::padding(io_.x_zero));
+    std::fill(padding_row(), padding_row() + stride_, Form::padding(kernels_, io_.x_zero));
     pthreadpool_parallelize_1d_tile_1d(pool_for(pool, in_pixels_ * channels_),
                                        &Int8GemmConvOp::make_rows, this, in_pixels_,
                                        std::max<size_t>(1, kStreamTile / std::max<size_t>(1, channels_)),

@@ -55,12 +55,14 @@ using QGemmI32Fn = void (*)(size_t rows, size_t columns, size_t padded_channels,
                             const int16_t* const* a, const void* panel, int32_t* c,
                             size_t c_stride);
 
-// The dot-product form (Arm dot product: 4 int8 products summed into an int32 lane): activations
-// as they are, int8 rows of channels padded to a multiple of 4, padding taps reading a row of the
-// input zero point; weights packed per panel as [taps][channels / 4][kQConvNr][4] int8, then
-// kQConvNr int32 biases less zero_point x (the column's weight sum), then kQConvNr float
+// The dot-product form (4 byte products summed into an int32 lane: Arm's sdot, x86's vpdpbusd):
+// activations plus the kernel's offset (0 for sdot's int8; 128 for vpdpbusd's uint8, stored as
+// the same bytes), rows of channels padded to a multiple of 4, padding taps reading a row of
+// zero point + offset; weights packed per panel as [taps][channels / 4][kQConvNr][4] int8, then
+// kQConvNr int32 biases less (zero point + offset) x (the column's weight sum), then kQConvNr float
 // multipliers; so the sums equal the int16 form's.
 size_t qconv_dot_panel_bytes(size_t taps, size_t channels);
+// x_zero: the input zero point plus the kernel's offset.
 void qconv_dot_pack_weights(const int8_t* w, const int32_t* bias, const float* multipliers,
                             int32_t x_zero, size_t n, size_t taps, size_t channels, void* packed);
 using QConvDotFn = void (*)(size_t rows, size_t columns, size_t taps, size_t padded_channels,
@@ -73,6 +75,7 @@ struct QConvKernels {
   QGemmI32Fn gemm_i32;
   const char* name;
   QConvDotFn dot = nullptr;  // the dot-product form, where the CPU has it
+  int32_t dot_offset = 0;    // what dot's rows add to the activations (0 or 128)
 };
 
 QConvKernels select_qconv_kernels(const CpuFeatures& features);
@@ -103,6 +106,9 @@ void qgemm_4x16_i32__avx512vnni(size_t rows, size_t columns, size_t padded_chann
 void qconv_dot_4x16__scalar(size_t rows, size_t columns, size_t taps, size_t padded_channels,
                             const int8_t* const* a, const void* panel, int8_t* y, size_t y_stride,
                             const QConvOutput& output);
+void qconv_dot_4x16__avx512vnni(size_t rows, size_t columns, size_t taps, size_t padded_channels,
+                                const int8_t* const* a, const void* panel, int8_t* y,
+                                size_t y_stride, const QConvOutput& output);
 void qconv_dot_4x16__neondot(size_t rows, size_t columns, size_t taps, size_t padded_channels,
                              const int8_t* const* a, const void* panel, int8_t* y,
                              size_t y_stride, const QConvOutput& output);

@@ -7,7 +7,7 @@ QConvKernels select_qconv_kernels(const CpuFeatures& features) {
 #if defined(__x86_64__)
   if (features.avx2_fma && features.avx512_vnni)
     return {qconv_widen__avx2_fma, qconv_4x16__avx512vnni, qgemm_4x16_i32__avx512vnni,
-            "qconv_4x16__avx512vnni"};
+            "qconv_dot_4x16__avx512vnni", qconv_dot_4x16__avx512vnni, 128};
   if (features.avx2_fma)
     return {qconv_widen__avx2_fma, qconv_4x16__avx2_fma, qgemm_4x16_i32__avx2_fma,
             "qconv_4x16__avx2_fma"};
