@@ -93,11 +93,14 @@ bool own_op_preferred(const OpSignature& op, const CpuOpContext& context) {
     // Measured against XNNPACK's qc8 convolution (sprig bench --profile, ResNet-18 and MobileNetV2
     // int8, 1 thread): the exact Winograd is about twice as fast on ResNet's 3x3 stride-1 layers,
     // and the gathered GEMM on the 7x7 first layer (2.2 against 4.4 ms), but not on MobileNetV2's
-    // 3x3 first layer (0.60 against 0.47 ms), its pointwise or its depthwise layers.
+    // 3x3 first layer (0.56 against 0.47 ms) or its depthwise layers (1.11 against 0.99 ms in
+    // all). With AVX512-VNNI's dot-product GEMM ours also wins on the other convolutions
+    // (MobileNetV2's pointwise layers 2.70 against 4.63 ms); with AVX2 alone it does not.
     const bool simd = context.features.avx2_fma;
     const ConvGeometry g = conv_geometry(op);
-    return simd && (int8_winograd_conv_supported(op) ||
-                    (int8_gemm_conv_gathers_taps(op) && g.kernel_h * g.kernel_w > 9));
+    if (int8_winograd_conv_supported(op)) return simd;
+    if (int8_gemm_conv_gathers_taps(op)) return simd && g.kernel_h * g.kernel_w > 9;
+    return simd && context.features.avx512_vnni && !is_depthwise(op);
   }
   return !is_depthwise(op) && conv2d_prefers_own(op, context);
 }

@@ -26,7 +26,8 @@ Result<std::unique_ptr<CpuOp>> append_activation(std::unique_ptr<CpuOp> op,
                                                  const TensorView& y, const CpuOpContext& context);
 
 // Whether our kernel should run this op even where XNNPACK can (f32 and int8 Winograd 3x3
-// convolutions, the int8 7x7 first layer).
+// convolutions, the int8 7x7 first layer, and with AVX512-VNNI the other int8 convolutions but
+// depthwise).
 bool own_op_preferred(const OpSignature& op, const CpuOpContext& context);
 
 }  // namespace sprig::cpu
