@@ -30,12 +30,11 @@ void qconv_dot_4x16__avx512vnni(size_t rows, size_t columns, size_t taps, size_t
                                 const int8_t* const* a, const void* panel, int8_t* y,
                                 size_t y_stride, const QConvOutput& output) {
   static_assert(kQConvMr == 4, "the dot kernel is 4x16");
-  const int8_t* w = static_cast<const int8_t*>(panel);
-  const int32_t* bias = reinterpret_cast<const int32_t*>(w + taps * padded_channels * kQConvNr);
-  const float* multipliers = reinterpret_cast<const float*>(bias + kQConvNr);
-  const __m256i bias0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias));
-  const __m256i bias1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias + 8));
-  __m256i c[kQConvMr][2] = {{bias0, bias1}, {bias0, bias1}, {bias0, bias1}, {bias0, bias1}};
+  const auto p = qconv_dot_panel(panel, taps, padded_channels);
+  const int8_t* w = p.weights;
+  const __m256i bias0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.bias));
+  const __m256i bias1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.bias + 8));
+  qconv_x86::Acc4x16 acc{{{bias0, bias1}, {bias0, bias1}, {bias0, bias1}, {bias0, bias1}}};
   const size_t quads = padded_channels / 4;
   for (size_t t = 0; t < taps; ++t) {
     const int8_t* const* row = a + t * kQConvMr;
@@ -48,23 +47,12 @@ void qconv_dot_4x16__avx512vnni(size_t rows, size_t columns, size_t taps, size_t
         int32_t quad;
         std::memcpy(&quad, row[r] + 4 * k, sizeof(quad));
         const __m256i v = _mm256_set1_epi32(quad);  // 4 uint8 activations (offset 128)
-        c[r][0] = _mm256_dpbusd_epi32(c[r][0], v, b0);
-        c[r][1] = _mm256_dpbusd_epi32(c[r][1], v, b1);
+        acc.c[r][0] = _mm256_dpbusd_epi32(acc.c[r][0], v, b0);
+        acc.c[r][1] = _mm256_dpbusd_epi32(acc.c[r][1], v, b1);
       }
     }
   }
-  const __m256 m0 = _mm256_loadu_ps(multipliers), m1 = _mm256_loadu_ps(multipliers + 8);
-  const Int8RequantizeAvx2 requantize(output.zero_point, output.range);
-  for (size_t r = 0; r < rows; ++r) {
-    const __m128i out = requantize.bytes16(c[r][0], c[r][1], m0, m1);
-    if (columns == kQConvNr) {
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(y + r * y_stride), out);
-    } else {
-      alignas(16) int8_t bytes[kQConvNr];
-      _mm_store_si128(reinterpret_cast<__m128i*>(bytes), out);
-      std::memcpy(y + r * y_stride, bytes, columns);
-    }
-  }
+  qconv_x86::store_requantized(acc, rows, columns, p.multipliers, output, y, y_stride);
 }
 
 }  // namespace sprig::cpu

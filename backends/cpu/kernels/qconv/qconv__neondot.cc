@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "backends/cpu/kernels/int8/int8_requantize__neon.h"
+#include "backends/cpu/kernels/qconv/qconv_pack.h"
 
 namespace sprig::cpu {
 namespace {
@@ -27,12 +28,11 @@ void qconv_dot_4x16__neondot(size_t rows, size_t columns, size_t taps, size_t pa
                              const int8_t* const* a, const void* panel, int8_t* y,
                              size_t y_stride, const QConvOutput& output) {
   static_assert(kQConvMr == 4, "the dot kernel is 4x16");
-  const int8_t* w = static_cast<const int8_t*>(panel);
-  const int32_t* bias = reinterpret_cast<const int32_t*>(w + taps * padded_channels * kQConvNr);
-  const float* multipliers = reinterpret_cast<const float*>(bias + kQConvNr);
+  const auto p = qconv_dot_panel(panel, taps, padded_channels);
+  const int8_t* w = p.weights;
   int32x4_t acc[kQConvMr][4];
   for (size_t r = 0; r < kQConvMr; ++r)
-    for (size_t q = 0; q < 4; ++q) acc[r][q] = vld1q_s32(bias + 4 * q);
+    for (size_t q = 0; q < 4; ++q) acc[r][q] = vld1q_s32(p.bias + 4 * q);
   const size_t quads = padded_channels / 4;
   for (size_t t = 0; t < taps; ++t) {
     const int8_t* const* row = a + t * kQConvMr;
@@ -49,7 +49,7 @@ void qconv_dot_4x16__neondot(size_t rows, size_t columns, size_t taps, size_t pa
     }
   }
   for (size_t r = 0; r < rows; ++r)
-    int8_requantize_store16_neon(acc[r], multipliers, output.zero_point, output.range,
+    int8_requantize_store16_neon(acc[r], p.multipliers, output.zero_point, output.range,
                                  y + r * y_stride, columns);
 }
 

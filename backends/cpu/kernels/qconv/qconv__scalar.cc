@@ -90,9 +90,10 @@ void qconv_dot_pack_weights(const int8_t* w, const int32_t* bias, const float* m
 void qconv_dot_4x16__scalar(size_t rows, size_t columns, size_t taps, size_t padded_channels,
                             const int8_t* const* a, const void* panel, int8_t* y, size_t y_stride,
                             const QConvOutput& output) {
-  const int8_t* weights = static_cast<const int8_t*>(panel);
-  const int32_t* bias = reinterpret_cast<const int32_t*>(weights + taps * padded_channels * kQConvNr);
-  const float* multipliers = reinterpret_cast<const float*>(bias + kQConvNr);
+  const auto p = qconv_dot_panel(panel, taps, padded_channels);
+  const int8_t* weights = p.weights;
+  const int32_t* bias = p.bias;
+  const float* multipliers = p.multipliers;
   for (size_t r = 0; r < rows; ++r) {
     for (size_t j = 0; j < columns; ++j) {
       uint32_t sum = static_cast<uint32_t>(bias[j]);

@@ -64,13 +64,11 @@ inline Acc4x16 accumulate(size_t taps, size_t padded_channels, const int16_t* co
   return Acc4x16{{{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}}};
 }
 
-template <typename MulAdd>
-inline void qconv_4x16(size_t rows, size_t columns, size_t taps, size_t padded_channels,
-                       const int16_t* const* a, const void* panel, int8_t* y, size_t y_stride,
-                       const QConvOutput& output, MulAdd mul_add) {
-  const QConvPanel p = qconv_panel(panel, taps, padded_channels);
-  const Acc4x16 acc = accumulate(taps, padded_channels, a, p, mul_add);
-  const __m256 m0 = _mm256_loadu_ps(p.multipliers), m1 = _mm256_loadu_ps(p.multipliers + 8);
+// Requantizes `rows` rows of sums and stores `columns` bytes of each.
+inline void store_requantized(const Acc4x16& acc, size_t rows, size_t columns,
+                              const float* multipliers, const QConvOutput& output, int8_t* y,
+                              size_t y_stride) {
+  const __m256 m0 = _mm256_loadu_ps(multipliers), m1 = _mm256_loadu_ps(multipliers + 8);
   const Int8RequantizeAvx2 requantize(output.zero_point, output.range);
   for (size_t r = 0; r < rows; ++r) {
     const __m128i out = requantize.bytes16(acc.c[r][0], acc.c[r][1], m0, m1);
@@ -82,6 +80,15 @@ inline void qconv_4x16(size_t rows, size_t columns, size_t taps, size_t padded_c
       std::memcpy(y + r * y_stride, bytes, columns);
     }
   }
+}
+
+template <typename MulAdd>
+inline void qconv_4x16(size_t rows, size_t columns, size_t taps, size_t padded_channels,
+                       const int16_t* const* a, const void* panel, int8_t* y, size_t y_stride,
+                       const QConvOutput& output, MulAdd mul_add) {
+  const QConvPanel p = qconv_panel(panel, taps, padded_channels);
+  store_requantized(accumulate(taps, padded_channels, a, p, mul_add), rows, columns,
+                    p.multipliers, output, y, y_stride);
 }
 
 template <typename MulAdd>
