@@ -62,6 +62,40 @@ std::vector<float> to_int4(Value& value, const std::vector<float>& w, int group_
   return q.dequantized;
 }
 
+// Adds to node n's bias the mean output shift of weights w rounded to wq (bias_correction.h);
+// false when the layer's bias cannot take it alone or its mean input was not measured.
+bool correct_bias(Graph& graph, int n, const std::vector<float>& w, const std::vector<float>& wq,
+                  const MeanInputs& means) {
+  Node& node = graph.nodes[static_cast<size_t>(n)];
+  const int weight = node.inputs[1];
+  const Value& value = graph.values[static_cast<size_t>(weight)];
+  auto mean = means.find(value.name);
+  if (mean == means.end() || graph.consumers(weight).size() != 1) return false;
+  const int64_t out_channels = value.shape[0];
+  const int groups = node.type == fb::OpType::Conv2D ? node.options.AsConv2DOptions()->groups : 1;
+  const int64_t channels_per_group = value.shape.back();
+  if (static_cast<int64_t>(mean->second.size()) != (value.numel() / out_channels) * groups)
+    return false;
+  const std::vector<float> shift =
+      output_mean_shift(w, wq, out_channels, channels_per_group, groups, mean->second);
+  const bool has_bias = node.inputs.size() > 2 && node.inputs[2] >= 0;
+  if (!has_bias) {
+    const int bias = graph.add_constant(graph.unique_name(node.name + "_bias"), {out_channels},
+                                        shift);
+    graph.nodes[static_cast<size_t>(n)].inputs.resize(3);
+    graph.nodes[static_cast<size_t>(n)].inputs[2] = bias;
+    return true;
+  }
+  Value& bias = graph.values[static_cast<size_t>(node.inputs[2])];
+  if (!bias.is_constant || bias.dtype != fb::DType::F32 || bias.numel() != out_channels ||
+      graph.consumers(node.inputs[2]).size() != 1 || graph.is_graph_output(node.inputs[2]))
+    return false;
+  std::vector<float> b = bias.to_f32();
+  for (size_t i = 0; i < b.size(); ++i) b[i] += shift[i];
+  bias.data = bytes_of(b);
+  return true;
+}
+
 }  // namespace
 
 size_t stored_bytes(const Value& value) {
@@ -79,7 +113,8 @@ std::vector<LayerQuantReport> quantize_weights(Graph& graph, const WeightQuantOp
   std::set<std::string> keep(options.keep_float.begin(), options.keep_float.end());
   std::set<std::string> matched;
   std::set<int> done;
-  for (Node& node : graph.nodes) {
+  for (size_t n = 0; n < graph.nodes.size(); ++n) {
+    const Node& node = graph.nodes[n];
     if (node.dead || node.inputs.size() < 2) continue;
     if (node.type != fb::OpType::Conv2D && node.type != fb::OpType::FullyConnected) continue;
     const int v = node.inputs[1];
@@ -115,6 +150,9 @@ std::vector<LayerQuantReport> quantize_weights(Graph& graph, const WeightQuantOp
       layer.bytes_after = stored_bytes(value);
       layer.weight_snr_db = snr_db(w, back);
       done.insert(v);
+      if (options.mean_inputs != nullptr &&
+          correct_bias(graph, static_cast<int>(n), w, back, *options.mean_inputs))
+        layer.scheme += ", bias corrected";
     }
     report.push_back(layer);
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "converter/ir/graph.h"
+#include "converter/quantize/bias_correction.h"
 #include "converter/quantize/layer_errors.h"
 
 namespace sprig::convert {
@@ -19,13 +20,17 @@ struct WeightQuantOptions {
   int group_size = 32;                  // int4: 32, 64 or 128
   bool asymmetric = false;              // int4: zero point per group
   std::vector<std::string> keep_float;  // node or weight names left as they are
+  // With calibration: each layer's bias takes the mean shift its rounded weights cause
+  // (bias_correction.h). Null: no correction.
+  const MeanInputs* mean_inputs = nullptr;
 };
 
 // One quantized (or deliberately kept) layer.
 struct LayerQuantReport {
   std::string layer;   // node name
   std::string op;      // Conv2D, FullyConnected
-  std::string scheme;  // "int8/channel", "int4/g32", "int4/g32 asym", or why it stayed float
+  std::string scheme;  // "int8/channel", "int4/g32", "int4/g32 asym", or why it stayed float;
+                       // ", bias corrected" when it was
   size_t bytes_before = 0, bytes_after = 0;  // weight bytes (int4: with its scales, zero points)
   double weight_snr_db = 0.0;  // weights against their dequantized values (inf: exact)
   // The layer's output against the float model's on the comparison inputs (layer_errors.h);
@@ -39,7 +44,8 @@ struct LayerQuantReport {
 // channels per group for Conv2D, K for FullyConnected) to be a multiple of group_size; a layer
 // where it is not gets int8 per channel instead, and the report says so. Throws ConvertError
 // (kInvalidArgument) for a group size other than 32, 64 or 128, or a keep_float name that matches
-// no layer.
+// no layer. With options.mean_inputs, a layer read by one node whose bias is absent (one is
+// added) or a constant F32 read by that node alone gets its bias corrected.
 std::vector<LayerQuantReport> quantize_weights(Graph& graph, const WeightQuantOptions& options);
 
 // Shared with the int8 quantizer (quantize_int8.h):

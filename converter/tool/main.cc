@@ -73,8 +73,9 @@ int main(int argc, char** argv) {
   app.add_option("--calibration", calibration,
                  "inputs (.npy, or .npz with the array named as the model's input; any number "
                  "along the batch dimension) or a directory of images: "
-                 "int8 activation ranges come from them, and the quantized layers' outputs are "
-                 "compared with the float model's on them");
+                 "int8 activation ranges (int8-weights and int4: bias correction) come from "
+                 "them, and the quantized layers' outputs are compared with the float model's "
+                 "on them");
   auto* mixed_option =
       app.add_option("--mixed-precision", mixed_precision,
                      "int8: keep float the fewest layers needed for the model's outputs to reach "
@@ -156,6 +157,11 @@ int main(int argc, char** argv) {
         report = quantize_int8(graph, ranges, Int8QuantOptions{quant.keep_float});
       }
     } else {
+      MeanInputs means;
+      if (!calibration.empty()) {
+        means = measure_mean_inputs(float_bytes, samples);
+        quant.mean_inputs = &means;
+      }
       report = quantize_weights(graph, quant);
     }
     SerializeOptions serialize;
