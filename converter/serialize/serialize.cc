@@ -27,6 +27,7 @@ std::unique_ptr<fb::TensorT> make_tensor(const Value& value) {
   tensor->dtype = value.dtype;
   tensor->shape = value.shape;
   if (value.quantization) tensor->quantization = std::make_unique<fb::QuantizationT>(*value.quantization);
+  tensor->is_state = value.is_state;
   return tensor;
 }
 
@@ -102,8 +103,14 @@ std::unique_ptr<fb::MemoryPlanT> plan_activations(const Graph& graph, size_t num
   std::vector<OpTensorIndices> ops;
   for (const Node& node : graph.nodes) ops.push_back(OpTensorIndices{node.inputs, node.outputs});
   const int num_values = static_cast<int>(graph.values.size());
+  std::vector<int> live_from_start = graph.inputs, live_to_end = graph.outputs;
+  for (int v = 0; v < num_values; ++v)
+    if (graph.values[static_cast<size_t>(v)].is_state) {
+      live_from_start.push_back(v);
+      live_to_end.push_back(v);
+    }
   const std::vector<BufferLifetime> lifetimes =
-      tensor_lifetimes(num_values, ops, graph.inputs, graph.outputs);
+      tensor_lifetimes(num_values, ops, live_from_start, live_to_end);
   std::vector<BufferLifetime> buffers;
   std::vector<int> buffer_values;
   for (int v = 0; v < num_values; ++v) {

@@ -197,6 +197,9 @@ Status check_tensors(const uint8_t* base, const fb::Model& root, CheckedTensors*
     SPRIG_RETURN_IF_ERROR(check_shape(i, tensor, &view.shape));
     SPRIG_RETURN_IF_ERROR(check_quantization(i, tensor, view.shape));
     view.quantization = tensor->quantization();
+    view.is_state = tensor->is_state();
+    if (view.is_state && tensor->buffer() != -1)
+      return invalid("tensor %d '%s' is a state tensor with constant data", i, tensor_label(tensor));
     if (tensor->buffer() != -1) SPRIG_RETURN_IF_ERROR(check_constant_data(base, root, i, tensor, &view));
   }
   return link_quantization_tensors(root, out);
@@ -238,6 +241,17 @@ Status check_ops(const fb::Model& root, const CheckedTensors& checked,
                      graph.tensors()->Get(static_cast<uint32_t>(input))->name()->c_str());
     defined[static_cast<size_t>(input)] = 1;
   }
+  for (int i = 0; i < num_tensors; ++i) {
+    if (!checked.tensors[static_cast<size_t>(i)].is_state) continue;
+    if (defined[static_cast<size_t>(i)])
+      return invalid("state tensor '%s' is a graph input",
+                     graph.tensors()->Get(static_cast<uint32_t>(i))->name()->c_str());
+    defined[static_cast<size_t>(i)] = 1;
+  }
+  for (int output : *graph_outputs)
+    if (checked.tensors[static_cast<size_t>(output)].is_state)
+      return invalid("state tensor '%s' is a graph output",
+                     graph.tensors()->Get(static_cast<uint32_t>(output))->name()->c_str());
 
   const auto* ops = graph.ops();
   std::vector<const TensorView*> inputs, outputs;
@@ -297,8 +311,15 @@ Status check_plan(const fb::Model& root, const std::vector<OpTensorIndices>& op_
   if (plan->alignment() == 0 || plan->alignment() % kTensorAlignment != 0)
     return invalid("memory plan alignment %u is not a multiple of %" PRIu64, plan->alignment(),
                    kTensorAlignment);
+  // State tensors live through every op, as inputs and outputs do, so nothing shares their bytes.
+  std::vector<int> live_from_start = graph_inputs, live_to_end = graph_outputs;
+  for (int i = 0; i < num_tensors; ++i)
+    if (checked->tensors[static_cast<size_t>(i)].is_state) {
+      live_from_start.push_back(i);
+      live_to_end.push_back(i);
+    }
   const std::vector<BufferLifetime> lifetimes =
-      tensor_lifetimes(num_tensors, op_tensors, graph_inputs, graph_outputs);
+      tensor_lifetimes(num_tensors, op_tensors, live_from_start, live_to_end);
   std::vector<BufferLifetime> buffers;
   std::vector<uint64_t> offsets;
   checked->arena_offsets.assign(static_cast<size_t>(num_tensors), -1);

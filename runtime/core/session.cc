@@ -49,9 +49,15 @@ Result<std::unique_ptr<Session>> Session::create(const Model& model,
     if (!model.is_constant(i) && model.arena_offset(i) >= 0)
       view.data = session->arena_ + model.arena_offset(i);
   }
+  session->reset_state();
   SPRIG_RETURN_IF_ERROR(session->partition(options));
   SPRIG_RETURN_IF_ERROR(session->prepare_programs(options));
   return session;
+}
+
+void Session::reset_state() {
+  for (const TensorView& view : tensors_)
+    if (view.is_state && view.data != nullptr) std::memset(view.data, 0, view.bytes());
 }
 
 Session::~Session() {

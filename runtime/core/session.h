@@ -64,6 +64,9 @@ class Session {
 
   // Runs the whole graph. Allocation-free.
   Status run();
+  // Zeroes every state tensor (Tensor.is_state: KV caches), as create() does: the next run starts
+  // a new sequence. Allocation-free.
+  void reset_state();
   // Runs the whole graph one op at a time, adding each op's wall time in milliseconds to
   // op_ms[op index] (the model's op order; op_ms holds model().num_ops() entries). Allocation-free;
   // slower than run() by the timing calls only.

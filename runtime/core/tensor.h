@@ -43,6 +43,8 @@ struct TensorView {
   // (scale_tensor, zero_point_tensor); they belong to the same Model.
   const TensorView* scales = nullptr;
   const TensorView* zero_points = nullptr;
+  // A state tensor (Tensor.is_state): kept across runs, written in place by the op that owns it.
+  bool is_state = false;
 
   size_t bytes() const { return tensor_bytes(dtype, shape.numel()); }
   float* f32() const { return static_cast<float*>(data); }

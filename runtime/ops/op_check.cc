@@ -78,6 +78,11 @@ constexpr OpRule kOpRules[] = {
     {1, 1, OpOptions::SliceOptions},              // Slice
     {1, 1, OpOptions::QuantizeOptions},           // Quantize
     {1, 1, OpOptions::DequantizeOptions},         // Dequantize
+    {2, 2, OpOptions::GatherOptions},             // Gather
+    {2, 2, OpOptions::RmsNormOptions},            // RmsNorm
+    {2, 3, OpOptions::LayerNormOptions},          // LayerNorm
+    {3, 3, OpOptions::RopeOptions},               // Rope
+    {3, 6, OpOptions::AttentionOptions},          // Attention
 };
 static_assert(sizeof(kOpRules) / sizeof(kOpRules[0]) == static_cast<size_t>(OpType::MAX) + 1,
               "one rule per op type");
@@ -93,7 +98,20 @@ const char* input_role(OpType type, int index) {
   static const char* const kConv[] = {"input", "weights", "bias"};
   static const char* const kPair[] = {"a", "b"};
   static const char* const kBatchNorm[] = {"input", "scale", "bias", "mean", "var"};
+  static const char* const kGather[] = {"table", "indices"};
+  static const char* const kNorm[] = {"input", "weight", "bias"};
+  static const char* const kRope[] = {"input", "positions", "inv_freq"};
+  static const char* const kAttention[] = {"q", "k", "v", "k_cache", "v_cache", "positions"};
   switch (type) {
+    case OpType::Gather:
+      return index < 2 ? kGather[index] : nullptr;
+    case OpType::RmsNorm:
+    case OpType::LayerNorm:
+      return index < 3 ? kNorm[index] : nullptr;
+    case OpType::Rope:
+      return index < 3 ? kRope[index] : nullptr;
+    case OpType::Attention:
+      return index < 6 ? kAttention[index] : nullptr;
     case OpType::Conv2D:
     case OpType::FullyConnected:
       return index < 3 ? kConv[index] : nullptr;
@@ -121,10 +139,20 @@ bool is_weight_input(OpType type, int index) {
     case OpType::MatMul:
       return index == 1;
     case OpType::BatchNorm:
+    case OpType::RmsNorm:
+    case OpType::LayerNorm:
       return index >= 1;
+    case OpType::Gather:
+      return index == 0;
     default:
       return false;
   }
+}
+
+// Integer index inputs (I32): Gather's indices, Rope's and Attention's positions.
+bool is_index_input(OpType type, int index) {
+  return (type == OpType::Gather && index == 1) || (type == OpType::Rope && index == 1) ||
+         (type == OpType::Attention && index == 5);
 }
 
 // Conv2D/FullyConnected weights and MatMul's b: I8, U8 or I4 with a quantization.
@@ -189,6 +217,15 @@ class OpChecker {
       case OpType::Quantize:
       case OpType::Dequantize:
         return check_output(in(0).shape);
+      case OpType::Gather:
+        return check_gather();
+      case OpType::RmsNorm:
+      case OpType::LayerNorm:
+        return check_norm();
+      case OpType::Rope:
+        return check_rope();
+      case OpType::Attention:
+        return check_attention();
     }
     return Status::ok_status();
   }
@@ -293,6 +330,11 @@ class OpChecker {
     for (int i = 0; i < sig_.num_inputs; ++i) {
       if (!sig_.inputs[i]) continue;
       const DType dtype = in(i).dtype;
+      if (is_index_input(type_, i)) {
+        if (dtype == DType::I32) continue;
+        return fail(Code::kUnsupported, "%s dtype %s is not supported (I32)", input_label(i).text,
+                    dtype_name(dtype));
+      }
       if (dtype == DType::F32) continue;
       if (is_quantizable_weight(type_, i) && is_quantized_dtype(dtype)) {
         if (in(i).quantization != nullptr) continue;
@@ -428,6 +470,83 @@ class OpChecker {
     return fail(Code::kInvalidModel,
                 "input 2 (bias) shape %s does not match %" PRId64 " output channels",
                 ShapeText(b->shape).text, channels);
+  }
+
+  Status check_gather() const {
+    SPRIG_RETURN_IF_ERROR(check_rank(0, 2, "[V, D]"));
+    const Shape& indices = in(1).shape;
+    if (indices.rank + 1 > kMaxRank)
+      return fail(Code::kInvalidModel, "input 1 (indices) shape %s has too high a rank",
+                  ShapeText(indices).text);
+    Shape expected = indices;
+    expected.rank = indices.rank + 1;
+    expected[indices.rank] = in(0).shape[1];
+    return check_output(expected);
+  }
+
+  // RmsNorm / LayerNorm: weight (and bias) [D], D the input's last dimension.
+  Status check_norm() const {
+    SPRIG_RETURN_IF_ERROR(check_min_rank(0, 1));
+    const Shape& x = in(0).shape;
+    for (int i = 1; i < sig_.num_inputs; ++i) {
+      const Shape& p = in(i).shape;
+      if (p.rank != 1 || p[0] != x[x.rank - 1])
+        return fail(Code::kInvalidModel, "%s shape %s does not match input 0 (input) shape %s",
+                    input_label(i).text, ShapeText(p).text, ShapeText(x).text);
+    }
+    return check_output(x);
+  }
+
+  Status check_rope() const {
+    SPRIG_RETURN_IF_ERROR(check_rank(0, 3, "[T, H, D]"));
+    SPRIG_RETURN_IF_ERROR(check_rank(1, 1, "[T]"));
+    SPRIG_RETURN_IF_ERROR(check_rank(2, 1, "[R/2]"));
+    const Shape& x = in(0).shape;
+    if (in(1).shape[0] != x[0])
+      return fail(Code::kInvalidModel, "input 1 (positions) shape %s does not match T of %s",
+                  ShapeText(in(1).shape).text, ShapeText(x).text);
+    if (in(2).shape[0] < 1 || 2 * in(2).shape[0] > x[2])
+      return fail(Code::kInvalidModel,
+                  "input 2 (inv_freq) shape %s: rotates more than the %" PRId64 " dims of a head",
+                  ShapeText(in(2).shape).text, x[2]);
+    return check_output(x);
+  }
+
+  Status check_attention() const {
+    const int n = sig_.num_inputs;
+    if (n != 3 && n != 6)
+      return fail(Code::kInvalidModel, "has %d inputs, expected 3 (q, k, v) or 6 (with caches)", n);
+    for (int i = 0; i < 3; ++i) SPRIG_RETURN_IF_ERROR(check_rank(i, 3, "[T, H, D]"));
+    const Shape& q = in(0).shape;
+    const Shape& k = in(1).shape;
+    if (!(in(2).shape == k))
+      return fail(Code::kInvalidModel, "input 2 (v) shape %s differs from input 1 (k) shape %s",
+                  ShapeText(in(2).shape).text, ShapeText(k).text);
+    if (k[2] != q[2] || k[1] < 1 || q[1] % k[1] != 0)
+      return fail(Code::kInvalidModel,
+                  "input 1 (k) shape %s does not fit input 0 (q) shape %s: same head size, and "
+                  "its heads must divide the query heads",
+                  ShapeText(k).text, ShapeText(q).text);
+    if (n == 6) {
+      if (k[0] != q[0])
+        return fail(Code::kInvalidModel, "with a cache, k %s and q %s need the same length",
+                    ShapeText(k).text, ShapeText(q).text);
+      for (int i = 3; i < 5; ++i) {
+        const Shape& c = in(i).shape;
+        if (c.rank != 3 || c[1] != k[1] || c[2] != k[2] || c[0] < 1)
+          return fail(Code::kInvalidModel, "%s shape %s does not hold rows of k %s",
+                      input_label(i).text, ShapeText(c).text, ShapeText(k).text);
+        if (!in(i).is_state)
+          return fail(Code::kInvalidModel, "%s is not a state tensor", input_label(i).text);
+      }
+      if (!(in(4).shape == in(3).shape))
+        return fail(Code::kInvalidModel, "the caches' shapes %s and %s differ",
+                    ShapeText(in(3).shape).text, ShapeText(in(4).shape).text);
+      if (in(5).shape.rank != 1 || in(5).shape[0] != q[0])
+        return fail(Code::kInvalidModel, "input 5 (positions) shape %s is not [T] for q %s",
+                    ShapeText(in(5).shape).text, ShapeText(q).text);
+    }
+    return check_output(q);
   }
 
   Status check_fully_connected() const {

@@ -40,6 +40,7 @@ struct TensorSpec {
   std::string file;
   std::vector<int64_t> shape;
   bool constant = false;
+  bool state = false;  // a state tensor (a KV cache), zero before the run
   // int8 cases (int8_cases.py): I8 or I32 values stored in the .npy as floats, with quantization.
   fb::DType dtype = fb::DType::F32;
   std::vector<float> scale;
@@ -109,6 +110,7 @@ TensorSpec tensor_spec(const json& j) {
   spec.file = j.at("file").get<std::string>();
   spec.shape = j.at("shape").get<std::vector<int64_t>>();
   spec.constant = j.value("constant", false);
+  spec.state = j.value("state", false);
   const std::string dtype = j.value("dtype", std::string("F32"));
   spec.dtype = enum_named(dtype, fb::EnumValuesDType(), fb::EnumNamesDType(), "dtype");
   spec.scale = j.value("scale", std::vector<float>());
@@ -305,6 +307,34 @@ fb::OpOptionsUnion options_for(fb::OpType type, const json& o) {
     case fb::OpType::Dequantize:
       u.Set(fb::DequantizeOptionsT());
       break;
+    case fb::OpType::Gather:
+      u.Set(fb::GatherOptionsT());
+      break;
+    case fb::OpType::RmsNorm: {
+      fb::RmsNormOptionsT t;
+      t.epsilon = o.value("epsilon", 1e-6f);
+      u.Set(std::move(t));
+      break;
+    }
+    case fb::OpType::LayerNorm: {
+      fb::LayerNormOptionsT t;
+      t.epsilon = o.value("epsilon", 1e-5f);
+      u.Set(std::move(t));
+      break;
+    }
+    case fb::OpType::Rope: {
+      fb::RopeOptionsT t;
+      t.interleaved = o.value("interleaved", false);
+      u.Set(std::move(t));
+      break;
+    }
+    case fb::OpType::Attention: {
+      fb::AttentionOptionsT t;
+      t.causal = o.value("causal", true);
+      t.scale = o.value("scale", 0.0f);
+      u.Set(std::move(t));
+      break;
+    }
   }
   if (u.type == fb::OpOptions::NONE)
     throw std::runtime_error(std::string("no options for op ") + fb::EnumNameOpType(type));
@@ -346,7 +376,10 @@ convert::Graph build_graph(const Case& c, const CaseData& data) {
     const std::string name = "input" + std::to_string(i);
     const TensorSpec& spec = c.inputs[i];
     int v;
-    if (spec.constant && spec.dtype == fb::DType::F32) {
+    if (spec.state) {
+      v = graph.add_value(name, spec.dtype, spec.shape);
+      graph.values[static_cast<size_t>(v)].is_state = true;
+    } else if (spec.constant && spec.dtype == fb::DType::F32) {
       v = graph.add_constant(name, spec.shape, data.inputs[i]);
     } else {
       v = graph.add_value(name, spec.dtype, spec.shape);
@@ -374,7 +407,8 @@ std::string describe(const Case& c) {
   std::ostringstream text;
   text << c.name << " (" << fb::EnumNameOpType(c.op) << "): inputs";
   for (const TensorSpec& spec : c.inputs)
-    text << " " << shape_text(spec.shape) << (spec.constant ? " const" : "");
+    text << " " << shape_text(spec.shape) << (spec.constant ? " const" : "")
+         << (spec.state ? " state" : "");
   text << " -> output " << shape_text(c.output.shape) << ", options " << c.options.dump();
   return text.str();
 }
@@ -402,7 +436,7 @@ LoadedModel load_case(const Case& c, const CaseData& data, bool report = true) {
 bool feed_inputs(Session& session, const Case& c, const CaseData& data, std::string* error) {
   int next = 0;
   for (size_t i = 0; i < c.inputs.size(); ++i) {
-    if (c.inputs[i].constant) continue;
+    if (c.inputs[i].constant || c.inputs[i].state) continue;
     if (next >= session.num_inputs()) {
       *error = "the session has too few inputs";
       return false;
@@ -705,7 +739,7 @@ TEST_F(ConformanceTest, SessionRunsTwiceIdenticallyAndKeepsInputs) {
                         << "\n  the second run's output differs from the first";
       int next = 0;
       for (size_t i = 0; i < c.inputs.size(); ++i) {
-        if (c.inputs[i].constant) continue;
+        if (c.inputs[i].constant || c.inputs[i].state) continue;
         const TensorView& view = session->input(next++);
         const void* written = data.inputs[i].data();
         std::vector<uint8_t> integers;

@@ -46,6 +46,7 @@ COUNTS = {
     "Add": 16, "Sub": 14, "Mul": 14, "Div": 14,
     "MaxPool2D": 32, "AveragePool2D": 40, "GlobalAveragePool": 8, "ReduceMean": 24,
     "Softmax": 25, "Reshape": 10, "Concat": 20, "Transpose": 20, "Pad": 30, "Slice": 26,
+    "Gather": 8, "RmsNorm": 10, "LayerNorm": 10, "Rope": 12, "Attention": 24,
 }
 ACTIVATION_CASES = 8
 ACTIVATION_NONE_CASES = 3
@@ -617,6 +618,120 @@ def gen_slice(rng, index, writer):
     writer.add("Slice", "Slice", {"starts": starts, "steps": steps}, [(x, False)], y)
 
 
+# ---- transformer ops -----------------------------------------------------------------------------
+
+I32 = {"dtype": "I32"}
+STATE = {"state": True}
+
+
+def gen_gather(rng, index, writer):
+    vocab, d = int(rng.integers(1, 40)), int(rng.integers(1, 24))
+    rank = [1, 2, 0, 1][index % 4]
+    indices_shape = random_shape(rng, rank, max_elements=40, high=7)
+    table = normal(rng, [vocab, d])
+    indices = rng.integers(0, vocab, size=indices_shape)
+    expected = t64(table)[torch.from_numpy(np.asarray(indices, dtype=np.int64))]
+    writer.add_q("Gather", "Gather", {}, [(table, True, None), (indices, index % 2 == 0, I32)],
+                 expected, None)
+
+
+def gen_norm(op):
+    def gen(rng, index, writer):
+        rank = [1, 2, 3, 4][index % 4]
+        shape = random_shape(rng, rank, max_elements=MAX_ELEMENTS // 2, high=8)
+        shape[-1] = int(rng.integers(1, 70))
+        x = normal(rng, shape, 2.0) + rng.normal() * (op == "LayerNorm")
+        weight = normal(rng, [shape[-1]], 0.5) + 1.0
+        epsilon = f32([1e-6, 1e-5, 1e-3][index % 3])
+        inputs = [(x, False), (weight, True)]
+        if op == "RmsNorm":
+            xx = t64(x)
+            y = xx * torch.rsqrt((xx * xx).mean(-1, keepdim=True) + epsilon) * t64(weight)
+        else:
+            bias = None if index % 3 == 2 else normal(rng, [shape[-1]], 0.5)
+            y = F.layer_norm(t64(x), [shape[-1]], t64(weight),
+                             None if bias is None else t64(bias), epsilon)
+            if bias is not None:
+                inputs.append((bias, True))
+        writer.add(op, op, {"epsilon": epsilon}, inputs, y)
+    return gen
+
+
+def rope_reference(x, positions, inv_freq, interleaved):
+    """x float64 [T, H, D]; the pairs of the schema's Rope rotated by positions x inv_freq."""
+    half = inv_freq.shape[0]
+    angle = torch.from_numpy(np.asarray(positions, dtype=np.float64))[:, None] * t64(inv_freq)[None, :]
+    cos, sin = torch.cos(angle)[:, None, :], torch.sin(angle)[:, None, :]
+    y = x.clone()
+    if interleaved:
+        a, b = x[..., 0:2 * half:2], x[..., 1:2 * half:2]
+        y[..., 0:2 * half:2] = a * cos - b * sin
+        y[..., 1:2 * half:2] = b * cos + a * sin
+    else:
+        a, b = x[..., :half], x[..., half:2 * half]
+        y[..., :half] = a * cos - b * sin
+        y[..., half:2 * half] = b * cos + a * sin
+    return y
+
+
+def gen_rope(rng, index, writer):
+    t_len, heads = int(rng.integers(1, 9)), int(rng.integers(1, 5))
+    d = 2 * int(rng.integers(1, 17))
+    half = d // 2 if index % 3 else int(rng.integers(1, d // 2 + 1))  # partial rotary now and then
+    x = normal(rng, [t_len, heads, d])
+    positions = rng.integers(0, 3000, size=[t_len])
+    theta = [10000.0, 500000.0, 1e6][index % 3]
+    inv_freq = np.asarray(1.0 / theta ** (np.arange(0, 2 * half, 2) / (2 * half)), dtype=np.float32)
+    interleaved = index % 2 == 1
+    y = rope_reference(t64(x), positions, inv_freq, interleaved)
+    writer.add_q("Rope", "Rope", {"interleaved": interleaved},
+                 [(x, False, None), (positions, False, I32), (inv_freq, True, None)], y, None)
+
+
+def attention_reference(q, k, v, visible, scale):
+    """q [T, Hq, D], k/v [S, Hkv, D] float64; visible[t] keys seen by query t (a prefix)."""
+    group = q.shape[1] // k.shape[1]
+    k = k.repeat_interleave(group, dim=1)
+    v = v.repeat_interleave(group, dim=1)
+    scores = torch.einsum("thd,shd->hts", q, k) * scale
+    mask = torch.arange(k.shape[0])[None, :] >= torch.as_tensor(visible)[:, None]
+    scores = scores.masked_fill(mask[None], float("-inf"))
+    return torch.einsum("hts,shd->thd", torch.softmax(scores, dim=-1), v)
+
+
+def gen_attention(rng, index, writer):
+    kv_heads = int(rng.integers(1, 4))
+    heads = kv_heads * int(rng.integers(1, 4))
+    d = int(rng.integers(1, 17))
+    t_len = int(rng.integers(1, 7))
+    causal = index % 4 != 3
+    scale = 0.0 if index % 5 else f32(0.1 + rng.random())
+    used_scale = scale if scale else 1.0 / math.sqrt(d)
+    q = normal(rng, [t_len, heads, d])
+    options = {"causal": causal, "scale": scale}
+    if index % 2 == 0:  # no cache: S keys, the last T of them aligned with the queries
+        s_len = t_len + int(rng.integers(0, 5))
+        k, v = normal(rng, [s_len, kv_heads, d]), normal(rng, [s_len, kv_heads, d])
+        visible = [t + s_len - t_len + 1 if causal else s_len for t in range(t_len)]
+        y = attention_reference(t64(q), t64(k), t64(v), visible, used_scale)
+        writer.add("Attention", "Attention", options, [(q, False), (k, False), (v, False)], y)
+        return
+    # With a cache of C rows, zero before the run: rows positions[t] get k[t] and v[t].
+    capacity = int(rng.integers(t_len, t_len + 9))
+    start = int(rng.integers(0, capacity - t_len + 1))
+    positions = np.arange(start, start + t_len)
+    k, v = normal(rng, [t_len, kv_heads, d]), normal(rng, [t_len, kv_heads, d])
+    k_cache, v_cache = np.zeros([capacity, kv_heads, d]), np.zeros([capacity, kv_heads, d])
+    k_cache[positions], v_cache[positions] = k, v
+    last = start + t_len
+    visible = [p + 1 if causal else last for p in positions]
+    y = attention_reference(t64(q), t64(k_cache[:last]), t64(v_cache[:last]), visible, used_scale)
+    zeros = np.zeros([capacity, kv_heads, d], dtype=np.float32)
+    writer.add_q("Attention", "Attention", options,
+                 [(q, False, None), (k, False, None), (v, False, None), (zeros, False, STATE),
+                  (zeros, False, STATE), (positions, False, I32)], y, None)
+
+
 # ---- main ----------------------------------------------------------------------------------------
 
 def generators():
@@ -629,6 +744,8 @@ def generators():
         ("GlobalAveragePool", gen_global_average_pool), ("ReduceMean", gen_reduce_mean),
         ("Softmax", gen_softmax), ("Reshape", gen_reshape), ("Concat", gen_concat),
         ("Transpose", gen_transpose), ("Pad", gen_pad), ("Slice", gen_slice),
+        ("Gather", gen_gather), ("RmsNorm", gen_norm("RmsNorm")),
+        ("LayerNorm", gen_norm("LayerNorm")), ("Rope", gen_rope), ("Attention", gen_attention),
     ]
     for label, gen in table:
         yield label, gen, COUNTS[label]

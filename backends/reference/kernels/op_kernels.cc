@@ -15,6 +15,7 @@
 #include "backends/reference/kernels/reshape.h"
 #include "backends/reference/kernels/slice.h"
 #include "backends/reference/kernels/softmax.h"
+#include "backends/reference/kernels/transformer.h"
 #include "backends/reference/kernels/transpose.h"
 #include "runtime/ops/int8_op_check.h"
 
@@ -102,6 +103,28 @@ Status run_pad(const OpSignature& s) {
 
 Status run_slice(const OpSignature& s) {
   return f32_slice__ref(in(s, 0), *s.op->options_as_SliceOptions(), out(s));
+}
+
+Status run_gather(const OpSignature& s) { return f32_gather__ref(in(s, 0), in(s, 1), out(s)); }
+
+Status run_rms_norm(const OpSignature& s) {
+  return f32_rms_norm__ref(in(s, 0), in(s, 1), *s.op->options_as_RmsNormOptions(), out(s));
+}
+
+Status run_layer_norm(const OpSignature& s) {
+  return f32_layer_norm__ref(in(s, 0), in(s, 1), bias(s), *s.op->options_as_LayerNormOptions(),
+                             out(s));
+}
+
+Status run_rope(const OpSignature& s) {
+  return f32_rope__ref(in(s, 0), in(s, 1), in(s, 2), *s.op->options_as_RopeOptions(), out(s));
+}
+
+Status run_attention(const OpSignature& s) {
+  const bool cached = s.num_inputs == 6;
+  return f32_attention__ref(in(s, 0), in(s, 1), in(s, 2), cached ? s.inputs[3] : nullptr,
+                            cached ? s.inputs[4] : nullptr, cached ? s.inputs[5] : nullptr,
+                            *s.op->options_as_AttentionOptions(), out(s));
 }
 
 Status run_quantize(const OpSignature& s) { return int8_quantize__ref(in(s, 0), out(s)); }
@@ -197,6 +220,16 @@ OpKernel reference_op_kernel(fb::OpType type) {
       return run_pad;
     case fb::OpType::Slice:
       return run_slice;
+    case fb::OpType::Gather:
+      return run_gather;
+    case fb::OpType::RmsNorm:
+      return run_rms_norm;
+    case fb::OpType::LayerNorm:
+      return run_layer_norm;
+    case fb::OpType::Rope:
+      return run_rope;
+    case fb::OpType::Attention:
+      return run_attention;
     case fb::OpType::Quantize:
     case fb::OpType::Dequantize:
       return nullptr;
