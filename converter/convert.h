@@ -19,11 +19,22 @@ struct ConvertOptions {
   std::map<std::string, std::vector<int64_t>> input_shapes;
   // Run the optimization passes (constant folding, BN folding, fusion, layout, dead code).
   bool optimize = true;
+  // Hugging Face decoders: tokens per run (the prefill chunk) and KV cache rows (0: the model's
+  // max_position_embeddings, at most kDefaultContext).
+  int64_t tokens_per_run = 1;
+  int64_t context = 0;
 };
+
+constexpr int64_t kDefaultContext = 4096;
 
 // Reads an ONNX model (opsets 11-17) into the IR with NCHW-facing inputs and outputs.
 // Throws ConvertError (kUnsupported naming node, op type and opset; kInvalidModel; kIo).
 Graph import_onnx(const std::string& path, const ConvertOptions& options);
+
+// Reads a Hugging Face checkpoint directory (config.json + model.safetensors or its shards) through
+// the recipe for its architecture (models/recipes). Throws ConvertError naming what is missing,
+// malformed or unsupported.
+Graph import_hf(const std::string& dir, const ConvertOptions& options);
 
 // Runs the passes in order and leaves a graph the runtime verifier accepts.
 void optimize_graph(Graph& graph, const ConvertOptions& options);

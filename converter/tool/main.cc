@@ -1,7 +1,8 @@
 // sprig-convert: checkpoint in, .sprig out.
 //
-//   sprig-convert MODEL.onnx -o MODEL.sprig [--dtype f32|f16] [--input-shape NAME=1,3,224,224]
-//                [--dynamic-dim N] [--no-optimize]
+//   sprig-convert MODEL.onnx|HF_DIR -o MODEL.sprig [--dtype f32|f16]
+//                [--input-shape NAME=1,3,224,224] [--dynamic-dim N] [--no-optimize]
+//                [--context N] [--chunk N]
 //                [--quantize f16|int8|int8-weights|int4 [--group-size 32|64|128] [--asymmetric]
 //                 [--keep-float NAME...] [--report FILE.json]
 //                 [--calibration INPUTS.npy|IMAGE_DIR [--mean M,M,M --std S,S,S]
@@ -9,6 +10,7 @@
 //                  | --comparison-samples N]]
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -41,6 +43,23 @@ bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// A Hugging Face directory's hash: SHA-256 over "name:SHA-256\n" of its .json, .safetensors and
+// tokenizer.model files in name order.
+std::string checkpoint_dir_hash(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && (ends_with(name, ".json") || ends_with(name, ".safetensors") ||
+                                     name == "tokenizer.model"))
+      names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  std::string listing;
+  for (const std::string& name : names)
+    listing += name + ":" + sprig::convert::sha256_file_hex(dir + "/" + name) + "\n";
+  return sprig::convert::sha256_hex(listing.data(), listing.size());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -55,7 +74,16 @@ int main(int argc, char** argv) {
   WeightQuantOptions quant;
   std::vector<float> mean{0.f}, std_dev{1.f};
   double mixed_precision = 0;
-  app.add_option("model", input, "source model (.onnx)")->required();
+  int64_t context = 0, chunk = 1;
+  app.add_option("model", input,
+                 "source model: .onnx, or a Hugging Face directory (config.json + safetensors)")
+      ->required();
+  app.add_option("--context", context,
+                 "Hugging Face decoders: KV cache rows, the longest sequence (default: the "
+                 "model's max_position_embeddings, at most 4096)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--chunk", chunk, "Hugging Face decoders: tokens per run")
+      ->check(CLI::PositiveNumber);
   app.add_option("-o,--output", output, "output .sprig file")->required();
   app.add_option("--dtype", dtype, "weight storage type")->check(CLI::IsMember({"f32", "f16"}));
   app.add_option("--input-shape", input_shapes, "static input shape, NAME=D0,D1,...");
@@ -123,9 +151,13 @@ int main(int argc, char** argv) {
         fail(sprig::Code::kInvalidArgument, "--input-shape has a dimension that is not a number: '" + spec + "'");
       }
     }
-    if (!ends_with(input, ".onnx"))
-      fail(sprig::Code::kUnsupported, "'" + input + "': only ONNX models (.onnx) are read by this version");
-    Graph graph = import_onnx(input, options);
+    options.context = context;
+    options.tokens_per_run = chunk;
+    const bool hf_dir = std::filesystem::is_directory(input);
+    if (!hf_dir && !ends_with(input, ".onnx"))
+      fail(sprig::Code::kUnsupported, "'" + input + "': reads ONNX models (.onnx) and Hugging Face "
+                                      "checkpoint directories");
+    Graph graph = hf_dir ? import_hf(input, options) : import_onnx(input, options);
     if (options.optimize) optimize_graph(graph, options);
     const std::vector<uint8_t> float_bytes =
         quantizing ? serialize_model(graph, SerializeOptions{}) : std::vector<uint8_t>();
@@ -133,8 +165,17 @@ int main(int argc, char** argv) {
         graph.values[static_cast<size_t>(graph.inputs.at(0))].shape;
     size_t input_elements = 1;
     for (int64_t d : input_shape) input_elements *= static_cast<size_t>(d);
+    // Token-id models (Hugging Face decoders) take no float samples: their weights are quantized
+    // without calibration and the layer table shows the weights alone.
+    const bool float_input =
+        graph.values[static_cast<size_t>(graph.inputs.at(0))].dtype == sprig::fb::DType::F32;
+    if (!float_input && (full_int8 || !calibration.empty()))
+      fail(sprig::Code::kUnsupported,
+           "this model's first input is not F32 (token ids): it takes --quantize f16, "
+           "int8-weights or int4, without --calibration");
     std::vector<std::vector<float>> samples;
-    if (quantizing && !calibration.empty() && std::filesystem::is_directory(calibration))
+    if (!float_input) {
+    } else if (quantizing && !calibration.empty() && std::filesystem::is_directory(calibration))
       samples = load_image_samples(calibration, input_shape, mean, std_dev);
     else if (quantizing)
       samples = load_samples(calibration,
@@ -166,7 +207,7 @@ int main(int argc, char** argv) {
     }
     SerializeOptions serialize;
     serialize.source_file = input;
-    serialize.source_hash = sha256_file_hex(input);
+    serialize.source_hash = hf_dir ? checkpoint_dir_hash(input) : sha256_file_hex(input);
     serialize.metadata.push_back({"weight_dtype", dtype});
     if (quantizing) {
       std::string recipe = quantize;
@@ -178,7 +219,10 @@ int main(int argc, char** argv) {
     }
     const std::vector<uint8_t> bytes = serialize_model(graph, serialize);
     std::vector<OutputAgreement> outputs;
-    if (quantizing) {
+    if (quantizing && !float_input) {
+      std::printf("per layer (outputs not compared: the model's inputs are token ids):\n%s",
+                  format_quant_report(report, outputs).c_str());
+    } else if (quantizing) {
       const std::vector<OutputAgreement> agreement = compare_op_outputs(float_bytes, bytes, samples);
       attach_output_agreement(agreement, &report);
       for (const OutputAgreement& a : agreement)
