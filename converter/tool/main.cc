@@ -174,10 +174,10 @@ int main(int argc, char** argv) {
            "this model's first input is not F32 (token ids): it takes --quantize f16, "
            "int8-weights or int4, without --calibration");
     std::vector<std::vector<float>> samples;
-    if (!float_input) {
-    } else if (quantizing && !calibration.empty() && std::filesystem::is_directory(calibration))
+    const bool sampling = quantizing && float_input;
+    if (sampling && !calibration.empty() && std::filesystem::is_directory(calibration))
       samples = load_image_samples(calibration, input_shape, mean, std_dev);
-    else if (quantizing)
+    else if (sampling)
       samples = load_samples(calibration,
                              graph.values[static_cast<size_t>(graph.inputs.at(0))].name,
                              input_elements, comparison_samples);

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <random>
 
 #include "converter/serialize/serialize.h"
 #include "runtime/capi/backend_registry.h"
@@ -103,6 +104,14 @@ std::vector<float> run_graph(const convert::Graph& graph, const std::vector<floa
   EXPECT_TRUE(session->run().ok());
   const TensorView& out = session->output(0);
   return std::vector<float>(out.f32(), out.f32() + out.shape.numel());
+}
+
+std::vector<float> normal_values(size_t n, uint32_t seed, float stddev, float mean) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(mean, stddev);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
 }
 
 std::vector<float> read_npy_f32(const std::string& path, std::vector<int64_t>* shape) {

@@ -48,6 +48,9 @@ std::vector<float> run_graph(const convert::Graph& graph, const std::vector<floa
 
 std::vector<float> read_npy_f32(const std::string& path, std::vector<int64_t>* shape = nullptr);
 
+// n values drawn from N(mean, stddev^2) by std::mt19937 seeded with `seed`.
+std::vector<float> normal_values(size_t n, uint32_t seed, float stddev = 1.0f, float mean = 0.0f);
+
 struct Difference {
   double max_abs = 0;        // max |a - b|
   double max_ref = 0;        // max |b|

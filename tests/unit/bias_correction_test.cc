@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <random>
 #include <vector>
 
 #include "converter/ir/error.h"
@@ -15,14 +14,6 @@
 
 namespace sprig::convert {
 namespace {
-
-std::vector<float> random_values(size_t n, uint32_t seed, float mean, float stddev) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(mean, stddev);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
 
 struct Layer {
   Graph graph;
@@ -42,10 +33,10 @@ Layer conv_layer(int64_t c, int64_t o, int groups, int stride, bool with_bias) {
   Node node;
   node.type = fb::OpType::Conv2D;
   node.inputs = {x, g.add_constant("conv.weight", {o, 3, 3, c / groups},
-                                   random_values(static_cast<size_t>(o * 9 * (c / groups)), 3,
-                                                 0.02f, 0.2f))};
+                                   test::normal_values(static_cast<size_t>(o * 9 * (c / groups)), 3,
+                                                       0.2f, 0.02f))};
   if (with_bias)
-    node.inputs.push_back(g.add_constant("conv.bias", {o}, random_values(o, 4, 0.0f, 1.0f)));
+    node.inputs.push_back(g.add_constant("conv.bias", {o}, test::normal_values(o, 4)));
   const int y = g.add_value("y", fb::DType::F32, {1, oh, ow, o});
   node.outputs = {y};
   fb::Conv2DOptionsT options;
@@ -70,8 +61,8 @@ Layer fc_layer(int64_t k, int64_t n) {
   const int y = g.add_value("y", fb::DType::F32, {3, n});
   Node node;
   node.type = fb::OpType::FullyConnected;
-  node.inputs = {x, g.add_constant("fc.weight", {n, k}, random_values(n * k, 5, 0.02f, 0.2f)),
-                 g.add_constant("fc.bias", {n}, random_values(n, 6, 0.0f, 1.0f))};
+  node.inputs = {x, g.add_constant("fc.weight", {n, k}, test::normal_values(n * k, 5, 0.2f, 0.02f)),
+                 g.add_constant("fc.bias", {n}, test::normal_values(n, 6))};
   node.outputs = {y};
   node.options.Set(fb::FullyConnectedOptionsT());
   node.name = "fc";
@@ -101,7 +92,7 @@ void check_correction(const Layer& layer, WeightScheme scheme) {
   size_t elements = 1;
   for (int64_t d : layer.input_shape) elements *= static_cast<size_t>(d);
   std::vector<std::vector<float>> samples;
-  for (uint32_t s = 0; s < 6; ++s) samples.push_back(random_values(elements, 10 + s, 0.8f, 1.0f));
+  for (uint32_t s = 0; s < 6; ++s) samples.push_back(test::normal_values(elements, 10 + s, 1.0f, 0.8f));
 
   WeightQuantOptions options;
   options.scheme = scheme;

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <random>
 #include <vector>
 
 #include "tests/common/test_util.h"
@@ -14,14 +13,6 @@ namespace sprig {
 namespace {
 
 constexpr int64_t kHeads = 4, kKvHeads = 2, kDim = 8, kCapacity = 16, kSteps = 11;
-
-std::vector<float> random_values(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist;
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
 
 convert::Node attention_node(std::vector<int> inputs, int output) {
   convert::Node node;
@@ -62,9 +53,9 @@ void copy_rows(const std::vector<float>& from, int64_t row, int64_t width, const
 }
 
 TEST(KvCache, DecodingTokenByTokenMatchesFullCausalAttention) {
-  const std::vector<float> q = random_values(kSteps * kHeads * kDim, 1);
-  const std::vector<float> k = random_values(kSteps * kKvHeads * kDim, 2);
-  const std::vector<float> v = random_values(kSteps * kKvHeads * kDim, 3);
+  const std::vector<float> q = test::normal_values(kSteps * kHeads * kDim, 1);
+  const std::vector<float> k = test::normal_values(kSteps * kKvHeads * kDim, 2);
+  const std::vector<float> v = test::normal_values(kSteps * kKvHeads * kDim, 3);
 
   test::LoadedModel full_model = test::load_bytes(test::serialize(attention_graph(kSteps, false)));
   ASSERT_TRUE(full_model.model);

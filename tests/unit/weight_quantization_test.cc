@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -22,13 +21,7 @@
 namespace sprig::convert {
 namespace {
 
-std::vector<float> normal_values(size_t n, uint32_t seed, float stddev = 1.0f) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, stddev);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
+using test::normal_values;
 
 int nibble_at(const std::vector<uint8_t>& packed, size_t i) {
   const int n = i % 2 == 0 ? (packed[i / 2] & 0x0F) : (packed[i / 2] >> 4);
