@@ -2,7 +2,7 @@
 # Makes the private sysroot the Arm cross builds find their target libraries and headers in
 # (toolchains/*.cmake): Debian's arm64 or armhf packages of XNNPACK, pthreadpool, cpuinfo,
 # GoogleTest, OpenSSL (libcrypto, for the converter core's SHA-256), flatbuffers, nlohmann-json,
-# CLI11, stb and minizip (.npz) with zlib, unpacked with dpkg-deb -x. Installing them through multiarch instead would remove
+# CLI11, stb, minizip (.npz) with zlib, PCRE2 and utf8proc (the tokenizer), unpacked with dpkg-deb -x. Installing them through multiarch instead would remove
 # the amd64 ones the host build needs.
 #
 # Needs `dpkg --add-architecture arm64 armhf` and `apt-get update` (scripts/install_deps.sh does
@@ -26,6 +26,7 @@ packages=(
   libflatbuffers-dev
   libstb-dev libstb0
   libminizip-dev libminizip1 zlib1g-dev zlib1g
+  libpcre2-dev libpcre2-8-0 libutf8proc-dev libutf8proc2
 )
 arch_all_packages=(nlohmann-json3-dev libcli11-dev)
 stamp="$deb_arch ${packages[*]} ${arch_all_packages[*]}"

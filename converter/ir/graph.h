@@ -52,6 +52,8 @@ class Graph {
   std::vector<Node> nodes;  // execution order
   std::vector<int> inputs;
   std::vector<int> outputs;
+  // The tokenizer of a text model, written into the file as it is; null for other models.
+  std::shared_ptr<const fb::TokenizerT> tokenizer;
 
   int add_value(const std::string& name, fb::DType dtype, std::vector<int64_t> shape);
   int add_constant(const std::string& name, std::vector<int64_t> shape, const std::vector<float>& data);

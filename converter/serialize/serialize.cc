@@ -180,6 +180,8 @@ std::vector<uint8_t> serialize_model(const Graph& graph, const SerializeOptions&
     model.metadata->entries.push_back(std::move(entry));
   }
 
+  if (graph.tokenizer) model.tokenizer = std::make_unique<fb::TokenizerT>(*graph.tokenizer);
+
   return assemble_file(model, layout.segment);
 }
 

@@ -3,6 +3,7 @@
 #include "converter/convert.h"
 #include "converter/import/hf/hf_config.h"
 #include "converter/import/safetensors/safetensors.h"
+#include "converter/import/tokenizer/tokenizer_import.h"
 #include "models/recipes/llama_family.h"
 
 namespace sprig::convert {
@@ -15,7 +16,9 @@ Graph import_hf(const std::string& dir, const ConvertOptions& options) {
   shape.context = options.context > 0
                       ? options.context
                       : std::min(config.max_position_embeddings, kDefaultContext);
-  return build_llama_family(config, checkpoint, shape);
+  Graph graph = build_llama_family(config, checkpoint, shape);
+  graph.tokenizer = import_tokenizer(dir, config);
+  return graph;
 }
 
 }  // namespace sprig::convert
