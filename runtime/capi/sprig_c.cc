@@ -4,20 +4,12 @@
 #include <vector>
 
 #include "runtime/capi/backend_registry.h"
-#include "runtime/core/session.h"
-#include "sprig/sprig.h"
+#include "runtime/capi/handles.h"
 
-struct sprig_model {
-  std::unique_ptr<sprig::Model> model;
-};
-
-struct sprig_session {
-  std::unique_ptr<sprig::Session> session;
-};
-
+namespace sprig::capi {
 namespace {
-
 thread_local char g_last_error[sprig::Status::kMaxMessage + 32];
+}  // namespace
 
 sprig_status report(const sprig::Status& status) {
   if (!status.ok())
@@ -29,6 +21,13 @@ sprig_status report(const sprig::Status& status) {
 sprig_status invalid_argument(const char* message) {
   return report(sprig::Status(sprig::Code::kInvalidArgument, message));
 }
+
+}  // namespace sprig::capi
+
+namespace {
+
+using sprig::capi::invalid_argument;
+using sprig::capi::report;
 
 void fill_info(const sprig::Model& model, int tensor, const sprig::TensorView& view,
                sprig_tensor_info* info) {
@@ -44,7 +43,7 @@ void fill_info(const sprig::Model& model, int tensor, const sprig::TensorView& v
 
 extern "C" {
 
-const char* sprig_last_error(void) { return g_last_error; }
+const char* sprig_last_error(void) { return sprig::capi::g_last_error; }
 
 const char* sprig_status_name(sprig_status status) {
   return sprig::code_name(static_cast<sprig::Code>(status));

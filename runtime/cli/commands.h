@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "runtime/cli/session_setup.h"
+#include "runtime/llm/generator.h"
 
 namespace sprig::cli {
 
@@ -40,10 +41,19 @@ struct EvalOptions {
   bool json = false;
 };
 
+struct GenerateCommandOptions {
+  CommonOptions common;
+  std::string prompt;
+  bool parse_special = false;  // text like <|eot_id|> becomes that token
+  llm::GenerateOptions generate;
+};
+
 int inspect_command(const InspectOptions& options);
 int run_command(const RunOptions& options);
 int bench_command(const BenchOptions& options);
 // Top-1 / top-5 accuracy on labeled data; with a second model, both and their top-1 agreement.
 int eval_command(const EvalOptions& options);
+// Streams the continuation of a prompt; prefill and decode tokens/s on stderr.
+int generate_command(const GenerateCommandOptions& options);
 
 }  // namespace sprig::cli

@@ -73,7 +73,25 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   eval_cmd->add_flag("--json", eval.json, "print JSON");
 
+  GenerateCommandOptions generate;
+  CLI::App* generate_cmd = app.add_subcommand("generate", "stream a text model's continuation of a prompt");
+  add_common(generate_cmd, &generate.common);
+  generate_cmd->add_option("-p,--prompt", generate.prompt, "the prompt")->required();
+  generate_cmd->add_option("-n,--max-tokens", generate.generate.max_new_tokens, "tokens to generate at most")
+      ->check(CLI::NonNegativeNumber);
+  sprig::llm::SamplerOptions& sampling = generate.generate.sampling;
+  generate_cmd->add_option("--temp", sampling.temperature, "temperature; 0 = greedy (default)");
+  generate_cmd->add_option("--top-k", sampling.top_k, "keep the K most likely tokens (0 = all)");
+  generate_cmd->add_option("--top-p", sampling.top_p, "keep the smallest set with this probability mass");
+  generate_cmd->add_option("--min-p", sampling.min_p, "drop tokens below this fraction of the best one's probability");
+  generate_cmd->add_option("--repeat-penalty", sampling.repetition_penalty, "repetition penalty (1 = off)");
+  generate_cmd->add_option("--seed", sampling.seed, "random seed");
+  generate_cmd->add_option("--stop", generate.generate.stop_strings, "stop at this text (repeatable)");
+  generate_cmd->add_flag("--special", generate.parse_special, "parse special tokens' text in the prompt");
+  generate_cmd->add_flag("!--no-eos", generate.generate.stop_at_eos, "keep going past end-of-sequence tokens");
+
   CLI11_PARSE(app, argc, argv);
+  if (*generate_cmd) return generate_command(generate);
   if (*inspect_cmd) return inspect_command(inspect);
   if (*run_cmd) return run_command(run);
   if (*eval_cmd) return eval_command(eval);

@@ -52,6 +52,8 @@ class Model {
   uint64_t arena_size() const { return root_->memory_plan()->arena_size(); }
   uint64_t naive_arena_size() const { return root_->memory_plan()->naive_size(); }
   const char* content_hash() const;
+  // The embedded tokenizer (sprig.fbs, table Tokenizer), or null.
+  const fb::Tokenizer* tokenizer() const { return root_->tokenizer(); }
   size_t file_size() const { return size_; }
 
  private:

@@ -288,6 +288,11 @@ void Tokenizer::encode_segment(std::string_view segment, bool starts_input,
   } else {
     text.assign(segment);
   }
+  // SentencePiece escapes spaces to U+2581, so one in the input is a space too.
+  static constexpr std::string_view kEscapedSpace = "\xE2\x96\x81";
+  for (size_t at = text.find(kEscapedSpace); at != std::string::npos; at = text.find(kEscapedSpace, at + 1)) {
+    text.replace(at, kEscapedSpace.size(), " ");
+  }
   if (text.empty()) return;
   const bool prefix = dummy_prefix_ == fb::DummyPrefix::Every ||
                       (dummy_prefix_ == fb::DummyPrefix::First && starts_input);
@@ -365,16 +370,17 @@ void Tokenizer::encode_word(std::string_view word, std::vector<int32_t>* ids) co
   }
 }
 
-std::string Tokenizer::decode(const int32_t* ids, size_t count) const {
-  TextStreamDecoder decoder(*this);
+std::string Tokenizer::decode(const int32_t* ids, size_t count, bool show_control) const {
+  TextStreamDecoder decoder(*this, show_control);
   std::string text;
   for (size_t i = 0; i < count; ++i) text.append(decoder.push(ids[i]));
   text.append(decoder.finish());
   return text;
 }
 
-TextStreamDecoder::TextStreamDecoder(const Tokenizer& tokenizer)
+TextStreamDecoder::TextStreamDecoder(const Tokenizer& tokenizer, bool show_control)
     : tokenizer_(tokenizer),
+      show_control_(show_control),
       pending_(std::max<size_t>(tokenizer.max_token_bytes(), 8) + 4),
       out_(3 * pending_.size()) {}
 
@@ -386,7 +392,7 @@ void TextStreamDecoder::reset() {
 std::string_view TextStreamDecoder::push(int32_t id) {
   if (id < 0 || id >= tokenizer_.vocab_size()) return emit(false);
   const fb::TokenKind kind = tokenizer_.token_kind(id);
-  if (kind == fb::TokenKind::Control || kind == fb::TokenKind::Unused) return emit(false);
+  if ((kind == fb::TokenKind::Control && !show_control_) || kind == fb::TokenKind::Unused) return emit(false);
   std::string_view text = tokenizer_.token_bytes(id);
   if (kind == fb::TokenKind::Unknown) text = " \xE2\x81\x87 ";  // SentencePiece's surface of <unk>
   if (at_start_ && !text.empty()) {

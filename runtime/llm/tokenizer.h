@@ -40,8 +40,8 @@ class Tokenizer {
   // Appends the tokens of `text` (UTF-8) to `ids`. kInvalidArgument when text is not valid UTF-8.
   Status encode(std::string_view text, const EncodeOptions& options, std::vector<int32_t>* ids) const;
 
-  // The whole text of `ids` (Control tokens skipped), as TextStreamDecoder gives it.
-  std::string decode(const int32_t* ids, size_t count) const;
+  // The whole text of `ids`, as TextStreamDecoder gives it.
+  std::string decode(const int32_t* ids, size_t count, bool show_control = false) const;
 
   int vocab_size() const { return static_cast<int>(kinds_.size()); }
   std::string_view token_bytes(int id) const;
@@ -104,11 +104,11 @@ class Tokenizer {
 // Turns generated token ids into UTF-8 text as they arrive. A character split across tokens (byte
 // fallback, byte-level pieces) is held back until its last byte comes; bytes that cannot form
 // UTF-8 come out as U+FFFD. The space SentencePiece prepends is dropped at the start; Control
-// tokens give no text. push() and finish() allocate nothing: the returned view points into a
-// buffer sized at construction and stays valid until the next call.
+// tokens give their text only when show_control is set. push() and finish() allocate nothing:
+// the returned view points into a buffer sized at construction and stays valid until the next call.
 class TextStreamDecoder {
  public:
-  explicit TextStreamDecoder(const Tokenizer& tokenizer);
+  explicit TextStreamDecoder(const Tokenizer& tokenizer, bool show_control = false);
   std::string_view push(int32_t id);
   // The bytes still held back (an unfinished character), as U+FFFD; then starts over.
   std::string_view finish();
@@ -118,6 +118,7 @@ class TextStreamDecoder {
   std::string_view emit(bool final);
 
   const Tokenizer& tokenizer_;
+  bool show_control_;
   std::vector<char> pending_;  // capacity fixed at construction
   size_t pending_size_ = 0;
   std::vector<char> out_;

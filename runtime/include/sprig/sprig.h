@@ -96,6 +96,58 @@ sprig_status sprig_session_run(sprig_session* session);
 sprig_status sprig_session_get_output(const sprig_session* session, int32_t index, void* data,
                                       size_t bytes);
 
+/* ---- Text generation (models converted from Hugging Face decoders, with a tokenizer) ---- */
+
+typedef struct sprig_generator sprig_generator;
+
+typedef struct sprig_generate_options {
+  int32_t max_new_tokens;     /* default 128 */
+  float temperature;          /* 0: greedy (default) */
+  int32_t top_k;              /* 0: off */
+  float top_p;                /* 1: off */
+  float min_p;                /* 0: off */
+  float repetition_penalty;   /* 1: off */
+  uint64_t seed;
+  /* Generation stops when the text contains one of these (not passed to the callback). */
+  const char* const* stop_strings;
+  int32_t num_stop_strings;
+  int32_t parse_special;      /* nonzero: special tokens' text in the prompt becomes those tokens */
+} sprig_generate_options;
+
+typedef enum sprig_stop_reason {
+  SPRIG_STOP_EOS = 0,
+  SPRIG_STOP_STRING = 1,
+  SPRIG_STOP_MAX_TOKENS = 2,
+  SPRIG_STOP_CONTEXT_FULL = 3,
+  SPRIG_STOP_CANCELLED = 4,
+} sprig_stop_reason;
+
+typedef struct sprig_generation_stats {
+  int32_t prompt_tokens;
+  int32_t generated_tokens;
+  double prefill_ms;
+  double decode_ms;
+  sprig_stop_reason stop_reason;
+} sprig_generation_stats;
+
+/* Receives generated UTF-8 text as it comes (whole characters only; not NUL-terminated). Return
+ * nonzero to go on, 0 to stop (SPRIG_STOP_CANCELLED). */
+typedef int32_t (*sprig_text_callback)(void* user_data, const char* text, size_t size);
+
+void sprig_generate_options_init(sprig_generate_options* options);
+/* A generator over `session` (which it uses exclusively and must outlive it) with the model's
+ * tokenizer; options may be NULL for the defaults. */
+sprig_status sprig_generator_create(sprig_session* session, const sprig_generate_options* options,
+                                    sprig_generator** out_generator);
+void sprig_generator_free(sprig_generator* generator);
+/* Continues the conversation with `prompt` and streams the reply to `callback` (may be NULL);
+ * stats may be NULL. */
+sprig_status sprig_generator_generate(sprig_generator* generator, const char* prompt,
+                                      sprig_text_callback callback, void* user_data,
+                                      sprig_generation_stats* stats);
+/* Forgets the conversation (clears the KV cache). */
+void sprig_generator_reset(sprig_generator* generator);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,207 @@
+#include "runtime/llm/generator.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+namespace sprig::llm {
+namespace {
+
+double ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+const char* stop_reason_name(StopReason reason) {
+  switch (reason) {
+    case StopReason::kEos: return "end of sequence";
+    case StopReason::kStopString: return "stop string";
+    case StopReason::kMaxTokens: return "token limit";
+    case StopReason::kContextFull: return "context full";
+    case StopReason::kCancelled: return "cancelled";
+  }
+  return "?";
+}
+
+Result<std::unique_ptr<Generator>> Generator::create(Session& session, const Tokenizer& tokenizer,
+                                                     const GenerateOptions& options) {
+  const int tokens = session.find_input("tokens"), positions = session.find_input("positions");
+  const int logits = session.find_output("logits");
+  if (tokens < 0 || positions < 0 || logits < 0) {
+    return Status(Code::kInvalidArgument,
+                  "generate: the model is not a text decoder (inputs 'tokens' and 'positions', output 'logits')");
+  }
+  const TensorView& t = session.input(tokens);
+  const TensorView& p = session.input(positions);
+  const TensorView& l = session.output(logits);
+  if (t.dtype != DType::I32 || p.dtype != DType::I32 || t.shape.rank != 1 || p.shape != t.shape) {
+    return Status(Code::kInvalidArgument, "generate: 'tokens' and 'positions' must both be I32 [T]");
+  }
+  if (l.dtype != DType::F32 || l.shape.rank != 2 || l.shape[0] != t.shape[0]) {
+    return Status(Code::kInvalidArgument, "generate: 'logits' must be F32 [T, vocab]");
+  }
+  if (l.shape[1] < tokenizer.vocab_size()) {
+    return Status::error(Code::kInvalidArgument, "generate: the model's %lld logits do not cover the tokenizer's %d tokens",
+                         static_cast<long long>(l.shape[1]), tokenizer.vocab_size());
+  }
+  int64_t context = 0;
+  const Model& model = session.model();
+  for (int i = 0; i < model.num_tensors(); ++i) {
+    if (!model.tensor(i).is_state) continue;
+    context = context == 0 ? model.tensor(i).shape[0] : std::min(context, model.tensor(i).shape[0]);
+  }
+  if (context <= 0) return Status(Code::kInvalidArgument, "generate: the model has no KV cache");
+  if (options.max_new_tokens < 0) {
+    return Status::error(Code::kInvalidArgument, "generate: max_new_tokens %d < 0", options.max_new_tokens);
+  }
+  for (const std::string& stop : options.stop_strings) {
+    if (stop.empty()) return Status(Code::kInvalidArgument, "generate: an empty stop string");
+  }
+  SPRIG_ASSIGN_OR_RETURN(auto sampler, Sampler::create(options.sampling, static_cast<int>(l.shape[1])));
+  std::unique_ptr<Generator> generator(new Generator(session, tokenizer, options));
+  generator->sampler_ = std::move(sampler);
+  generator->tokens_input_ = tokens;
+  generator->positions_input_ = positions;
+  generator->logits_output_ = logits;
+  generator->chunk_ = static_cast<int>(t.shape[0]);
+  generator->context_ = static_cast<int>(context);
+  generator->vocab_ = static_cast<int>(l.shape[1]);
+  generator->history_.reserve(static_cast<size_t>(context) + 1);
+  generator->last_logits_.assign(static_cast<size_t>(l.shape[1]), 0.0f);
+  for (const std::string& stop : options.stop_strings) {
+    generator->longest_stop_ = std::max(generator->longest_stop_, stop.size());
+  }
+  generator->held_.reserve(generator->longest_stop_ + 3 * (tokenizer.max_token_bytes() + 16));
+  return generator;
+}
+
+Generator::Generator(Session& session, const Tokenizer& tokenizer, const GenerateOptions& options)
+    : session_(session), tokenizer_(tokenizer), options_(options), text_(tokenizer) {}
+
+void Generator::reset() {
+  session_.reset_state();
+  position_ = 0;
+  history_.clear();
+  text_.reset();
+  held_.clear();
+}
+
+Status Generator::run_chunk(const int32_t* ids, int count) {
+  int32_t* tokens = session_.input(tokens_input_).as<int32_t>();
+  int32_t* positions = session_.input(positions_input_).as<int32_t>();
+  // Unused slots of a partial chunk repeat the last position: they write cache rows a later token
+  // overwrites before any query can see them, and their logits are not read.
+  for (int i = 0; i < chunk_; ++i) {
+    tokens[i] = i < count ? ids[i] : 0;
+    positions[i] = std::min(position_ + std::min(i, count - 1), context_ - 1);
+  }
+  SPRIG_RETURN_IF_ERROR(session_.run());
+  const float* logits = session_.output(logits_output_).f32() + static_cast<size_t>(count - 1) * vocab_;
+  std::copy(logits, logits + vocab_, last_logits_.begin());
+  position_ += count;
+  history_.insert(history_.end(), ids, ids + count);
+  return Status();
+}
+
+Status Generator::prefill(const int32_t* ids, size_t count) {
+  if (count == 0) return Status();
+  if (count > static_cast<size_t>(context_ - position_)) {
+    return Status::error(Code::kInvalidArgument,
+                         "generate: %zu prompt tokens do not fit in the context (%d of %d tokens used)", count,
+                         position_, context_);
+  }
+  for (size_t done = 0; done < count;) {
+    const int n = static_cast<int>(std::min(count - done, static_cast<size_t>(chunk_)));
+    SPRIG_RETURN_IF_ERROR(run_chunk(ids + done, n));
+    done += static_cast<size_t>(n);
+  }
+  return Status();
+}
+
+int32_t Generator::sample_next() {
+  return sampler_->sample(last_logits_.data(), history_.data(), history_.size());
+}
+
+Status Generator::feed(int32_t id) {
+  if (position_ >= context_) {
+    return Status::error(Code::kInvalidArgument, "generate: the context of %d tokens is full", context_);
+  }
+  return run_chunk(&id, 1);
+}
+
+bool Generator::flush_text(bool final, TextCallback callback, void* context, bool* cancelled) {
+  size_t stop_at = std::string::npos;
+  for (const std::string& stop : options_.stop_strings) stop_at = std::min(stop_at, held_.find(stop));
+  const bool stopped = stop_at != std::string::npos;
+  size_t ready = stopped ? stop_at : held_.size();
+  if (!stopped && !final) {
+    // Keep the longest tail that could still grow into a stop string.
+    for (size_t keep = std::min(longest_stop_ - (longest_stop_ > 0), held_.size()); keep > 0; --keep) {
+      const std::string_view tail(held_.data() + held_.size() - keep, keep);
+      const bool prefix = std::any_of(options_.stop_strings.begin(), options_.stop_strings.end(),
+                                      [&](const std::string& s) { return s.compare(0, keep, tail) == 0; });
+      if (prefix) {
+        ready = held_.size() - keep;
+        break;
+      }
+    }
+  }
+  if (ready > 0 && callback && !callback(context, held_.data(), ready)) *cancelled = true;
+  held_.erase(0, stopped ? held_.size() : ready);
+  return stopped;
+}
+
+Status Generator::generate(std::string_view prompt, bool parse_special, TextCallback callback, void* context,
+                           GenerationStats* stats) {
+  GenerationStats local;
+  GenerationStats& s = stats ? *stats : local;
+  s = GenerationStats();
+  std::vector<int32_t> ids;
+  EncodeOptions encode;
+  encode.add_bos = position_ == 0;
+  encode.parse_special = parse_special;
+  SPRIG_RETURN_IF_ERROR(tokenizer_.encode(prompt, encode, &ids));
+  s.prompt_tokens = static_cast<int>(ids.size());
+  const auto prefill_start = std::chrono::steady_clock::now();
+  SPRIG_RETURN_IF_ERROR(prefill(ids.data(), ids.size()));
+  s.prefill_ms = ms_since(prefill_start);
+  if (ids.empty() && position_ == 0) return Status(Code::kInvalidArgument, "generate: empty prompt");
+
+  const auto decode_start = std::chrono::steady_clock::now();
+  text_.reset();
+  held_.clear();
+  bool cancelled = false;
+  s.reason = StopReason::kMaxTokens;
+  while (s.generated_tokens < options_.max_new_tokens) {
+    const int32_t id = sample_next();
+    ++s.generated_tokens;
+    if (options_.stop_at_eos && tokenizer_.is_eos(id)) {
+      s.reason = StopReason::kEos;
+      break;
+    }
+    const std::string_view piece = id < tokenizer_.vocab_size() ? text_.push(id) : std::string_view();
+    held_.append(piece);
+    if (flush_text(false, callback, context, &cancelled)) {
+      s.reason = StopReason::kStopString;
+      break;
+    }
+    if (cancelled) {
+      s.reason = StopReason::kCancelled;
+      break;
+    }
+    if (position_ >= context_) {
+      s.reason = StopReason::kContextFull;
+      break;
+    }
+    SPRIG_RETURN_IF_ERROR(feed(id));
+  }
+  if (s.reason != StopReason::kStopString && s.reason != StopReason::kCancelled) {
+    held_.append(text_.finish());
+    if (flush_text(true, callback, context, &cancelled)) s.reason = StopReason::kStopString;
+  }
+  s.decode_ms = ms_since(decode_start);
+  return Status();
+}
+
+}  // namespace sprig::llm
