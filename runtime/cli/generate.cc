@@ -32,6 +32,7 @@ int generate_command(const GenerateCommandOptions& options) {
   std::fputs(options.prompt.c_str(), stdout);
   const Status status = (*generator)->generate(options.prompt, options.parse_special, print_text, nullptr, &stats);
   std::fputs("\n", stdout);
+  std::fflush(stdout);
   if (!status.ok()) return fail(status);
   std::fprintf(stderr,
                "prefill: %d tokens in %.1f ms (%.1f tokens/s, %d per run)\n"

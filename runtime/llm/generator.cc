@@ -90,11 +90,12 @@ void Generator::reset() {
 Status Generator::run_chunk(const int32_t* ids, int count) {
   int32_t* tokens = session_.input(tokens_input_).as<int32_t>();
   int32_t* positions = session_.input(positions_input_).as<int32_t>();
-  // Unused slots of a partial chunk repeat the last position: they write cache rows a later token
-  // overwrites before any query can see them, and their logits are not read.
+  // Unused slots of a partial chunk repeat the last token at its position: they compute what it
+  // computes, so the cache row they write again holds the same keys and values.
   for (int i = 0; i < chunk_; ++i) {
-    tokens[i] = i < count ? ids[i] : 0;
-    positions[i] = std::min(position_ + std::min(i, count - 1), context_ - 1);
+    const int source = std::min(i, count - 1);
+    tokens[i] = ids[source];
+    positions[i] = position_ + source;
   }
   SPRIG_RETURN_IF_ERROR(session_.run());
   const float* logits = session_.output(logits_output_).f32() + static_cast<size_t>(count - 1) * vocab_;
@@ -169,7 +170,7 @@ Status Generator::generate(std::string_view prompt, bool parse_special, TextCall
   if (ids.empty() && position_ == 0) return Status(Code::kInvalidArgument, "generate: empty prompt");
 
   const auto decode_start = std::chrono::steady_clock::now();
-  text_.reset();
+  text_.reset(/*at_text_start=*/false);  // the reply continues the prompt's text
   held_.clear();
   bool cancelled = false;
   s.reason = StopReason::kMaxTokens;

@@ -384,9 +384,9 @@ TextStreamDecoder::TextStreamDecoder(const Tokenizer& tokenizer, bool show_contr
       pending_(std::max<size_t>(tokenizer.max_token_bytes(), 8) + 4),
       out_(3 * pending_.size()) {}
 
-void TextStreamDecoder::reset() {
+void TextStreamDecoder::reset(bool at_text_start) {
   pending_size_ = 0;
-  at_start_ = true;
+  at_start_ = at_text_start;
 }
 
 std::string_view TextStreamDecoder::push(int32_t id) {

@@ -112,7 +112,9 @@ class TextStreamDecoder {
   std::string_view push(int32_t id);
   // The bytes still held back (an unfinished character), as U+FFFD; then starts over.
   std::string_view finish();
-  void reset();
+  // Drops held bytes. at_text_start: the next token begins the text (its prefix space is dropped);
+  // false when it continues text decoded elsewhere, such as a prompt.
+  void reset(bool at_text_start = true);
 
  private:
   std::string_view emit(bool final);
