@@ -48,6 +48,12 @@ struct GenerateCommandOptions {
   llm::GenerateOptions generate;
 };
 
+struct ChatCommandOptions {
+  CommonOptions common;
+  std::string system;  // a system message first, when set
+  llm::GenerateOptions generate;
+};
+
 int inspect_command(const InspectOptions& options);
 int run_command(const RunOptions& options);
 int bench_command(const BenchOptions& options);
@@ -55,5 +61,7 @@ int bench_command(const BenchOptions& options);
 int eval_command(const EvalOptions& options);
 // Streams the continuation of a prompt; prefill and decode tokens/s on stderr.
 int generate_command(const GenerateCommandOptions& options);
+// A conversation: each stdin line is a user message; replies stream to stdout.
+int chat_command(const ChatCommandOptions& options);
 
 }  // namespace sprig::cli

@@ -24,6 +24,20 @@ void add_image_options(CLI::App* command, sprig::cli::InputOptions* images) {
       ->delimiter(',');
 }
 
+void add_generate_options(CLI::App* command, sprig::llm::GenerateOptions* generate) {
+  command->add_option("-n,--max-tokens", generate->max_new_tokens, "tokens to generate at most")
+      ->check(CLI::NonNegativeNumber);
+  sprig::llm::SamplerOptions& sampling = generate->sampling;
+  command->add_option("--temp", sampling.temperature, "temperature; 0 = greedy (default)");
+  command->add_option("--top-k", sampling.top_k, "keep the K most likely tokens (0 = all)");
+  command->add_option("--top-p", sampling.top_p, "keep the smallest set with this probability mass");
+  command->add_option("--min-p", sampling.min_p, "drop tokens below this fraction of the best one's probability");
+  command->add_option("--repeat-penalty", sampling.repetition_penalty, "repetition penalty (1 = off)");
+  command->add_option("--seed", sampling.seed, "random seed");
+  command->add_option("--stop", generate->stop_strings, "stop at this text (repeatable)");
+  command->add_flag("!--no-eos", generate->stop_at_eos, "keep going past end-of-sequence tokens");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -77,21 +91,18 @@ int main(int argc, char** argv) {
   CLI::App* generate_cmd = app.add_subcommand("generate", "stream a text model's continuation of a prompt");
   add_common(generate_cmd, &generate.common);
   generate_cmd->add_option("-p,--prompt", generate.prompt, "the prompt")->required();
-  generate_cmd->add_option("-n,--max-tokens", generate.generate.max_new_tokens, "tokens to generate at most")
-      ->check(CLI::NonNegativeNumber);
-  sprig::llm::SamplerOptions& sampling = generate.generate.sampling;
-  generate_cmd->add_option("--temp", sampling.temperature, "temperature; 0 = greedy (default)");
-  generate_cmd->add_option("--top-k", sampling.top_k, "keep the K most likely tokens (0 = all)");
-  generate_cmd->add_option("--top-p", sampling.top_p, "keep the smallest set with this probability mass");
-  generate_cmd->add_option("--min-p", sampling.min_p, "drop tokens below this fraction of the best one's probability");
-  generate_cmd->add_option("--repeat-penalty", sampling.repetition_penalty, "repetition penalty (1 = off)");
-  generate_cmd->add_option("--seed", sampling.seed, "random seed");
-  generate_cmd->add_option("--stop", generate.generate.stop_strings, "stop at this text (repeatable)");
+  add_generate_options(generate_cmd, &generate.generate);
   generate_cmd->add_flag("--special", generate.parse_special, "parse special tokens' text in the prompt");
-  generate_cmd->add_flag("!--no-eos", generate.generate.stop_at_eos, "keep going past end-of-sequence tokens");
+
+  ChatCommandOptions chat;
+  CLI::App* chat_cmd = app.add_subcommand("chat", "talk to a text model through its chat template (stdin lines)");
+  add_common(chat_cmd, &chat.common);
+  chat_cmd->add_option("--system", chat.system, "a system message to start with");
+  add_generate_options(chat_cmd, &chat.generate);
 
   CLI11_PARSE(app, argc, argv);
   if (*generate_cmd) return generate_command(generate);
+  if (*chat_cmd) return chat_command(chat);
   if (*inspect_cmd) return inspect_command(inspect);
   if (*run_cmd) return run_command(run);
   if (*eval_cmd) return eval_command(eval);

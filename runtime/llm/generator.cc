@@ -163,12 +163,37 @@ Status Generator::generate(std::string_view prompt, bool parse_special, TextCall
   encode.add_bos = position_ == 0;
   encode.parse_special = parse_special;
   SPRIG_RETURN_IF_ERROR(tokenizer_.encode(prompt, encode, &ids));
+  if (ids.empty() && position_ == 0) return Status(Code::kInvalidArgument, "generate: empty prompt");
   s.prompt_tokens = static_cast<int>(ids.size());
   const auto prefill_start = std::chrono::steady_clock::now();
   SPRIG_RETURN_IF_ERROR(prefill(ids.data(), ids.size()));
   s.prefill_ms = ms_since(prefill_start);
-  if (ids.empty() && position_ == 0) return Status(Code::kInvalidArgument, "generate: empty prompt");
+  return decode(callback, context, &s);
+}
 
+Status Generator::generate_after(const std::vector<int32_t>& ids, TextCallback callback, void* context,
+                                 GenerationStats* stats) {
+  GenerationStats local;
+  GenerationStats& s = stats ? *stats : local;
+  s = GenerationStats();
+  if (ids.empty()) return Status(Code::kInvalidArgument, "generate: empty conversation");
+  if (ids.size() > static_cast<size_t>(context_)) {
+    return Status::error(Code::kInvalidArgument, "generate: the conversation's %zu tokens do not fit in the context of %d",
+                         ids.size(), context_);
+  }
+  size_t kept = 0;
+  while (kept < history_.size() && kept + 1 < ids.size() && history_[kept] == ids[kept]) ++kept;
+  history_.resize(kept);  // later cache rows are rewritten before any query reads them
+  position_ = static_cast<int>(kept);
+  s.prompt_tokens = static_cast<int>(ids.size() - kept);
+  const auto prefill_start = std::chrono::steady_clock::now();
+  SPRIG_RETURN_IF_ERROR(prefill(ids.data() + kept, ids.size() - kept));
+  s.prefill_ms = ms_since(prefill_start);
+  return decode(callback, context, &s);
+}
+
+Status Generator::decode(TextCallback callback, void* context, GenerationStats* stats) {
+  GenerationStats& s = *stats;
   const auto decode_start = std::chrono::steady_clock::now();
   text_.reset(/*at_text_start=*/false);  // the reply continues the prompt's text
   held_.clear();

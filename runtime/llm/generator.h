@@ -54,6 +54,11 @@ class Generator {
   Status generate(std::string_view prompt, bool parse_special, TextCallback callback, void* context,
                   GenerationStats* stats);
 
+  // Generates after the whole conversation `ids` (a chat template's rendering, encoded). The KV
+  // cache rows of the longest prefix shared with the tokens already run are kept; the rest is run.
+  Status generate_after(const std::vector<int32_t>& ids, TextCallback callback, void* context,
+                        GenerationStats* stats);
+
   // The lower-level steps generate() is made of.
   // Runs `ids` after the tokens so far; kInvalidArgument when they do not fit in the context.
   Status prefill(const int32_t* ids, size_t count);
@@ -72,6 +77,8 @@ class Generator {
  private:
   Generator(Session& session, const Tokenizer& tokenizer, const GenerateOptions& options);
   Status run_chunk(const int32_t* ids, int count);
+  // Samples, streams and feeds back tokens until a stop condition; fills stats' decode fields.
+  Status decode(TextCallback callback, void* context, GenerationStats* stats);
   // Passes on the part of held_ that cannot start a stop string; true when a stop string ended it.
   bool flush_text(bool final, TextCallback callback, void* context, bool* cancelled);
 

@@ -198,5 +198,19 @@ fails_with eval-npz-names "it needs 'images' (or 'x') and 'labels' (or 'y')" \
   "$sprig" eval "$work/digits.sprig" --data "$work/test_other.npz"
 fails_with eval-bad-dir "one subdirectory of images per class" "$sprig" eval "$work/digits.sprig" --data "$work/none"
 
+# A text model: convert the trained tiny Llama with its tokenizer, generate, chat.
+llama="$source/models/text/tiny_llama"
+check convert-llama "$convert" "$llama" -o "$work/llama.sprig" --chunk 8 --context 128 --quantize int8-weights
+check generate "$sprig" generate "$work/llama.sprig" -p "Return the number of" -n 24 --temp 0.8 --top-p 0.9 --seed 1
+said generate-speed "decode: 24 tokens in [0-9.]+ ms"
+said generate-prompt "Return the number of"
+check generate-stop "$sprig" generate "$work/llama.sprig" -p "Return the number of" -n 60 --stop "."
+said generate-stop-reason "stopped: (stop string|end of sequence)"
+check chat sh -c "printf 'Hello\nWhat now?\n' | '$sprig' chat '$work/llama.sprig' -n 8 --system 'Be brief.'"
+said chat-turns "prompt tokens at .*generated"
+fails_with generate-no-tokenizer "has no tokenizer" "$sprig" generate "$work/digits.sprig" -p "hi"
+fails_with generate-too-long "do not fit in the context" "$sprig" generate "$work/llama.sprig" \
+  -p "$(printf 'word %.0s' $(seq 1 200))"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
