@@ -29,6 +29,11 @@ struct BenchOptions {
   int runs = 20;
   int warmup = 3;
   bool json = false;
+  // --llm: prompt processing and generation tokens/s (bench_llm.cc).
+  bool llm = false;
+  int prompt_tokens = 512;
+  int gen_tokens = 128;
+  int repetitions = 3;
 };
 
 struct EvalOptions {
@@ -57,6 +62,8 @@ struct ChatCommandOptions {
 int inspect_command(const InspectOptions& options);
 int run_command(const RunOptions& options);
 int bench_command(const BenchOptions& options);
+// Text decoders: ppN and tgN tokens/s, effective bandwidth, peak memory.
+int bench_llm_command(const BenchOptions& options);
 // Top-1 / top-5 accuracy on labeled data; with a second model, both and their top-1 agreement.
 int eval_command(const EvalOptions& options);
 // Streams the continuation of a prompt; prefill and decode tokens/s on stderr.

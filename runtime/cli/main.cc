@@ -70,6 +70,11 @@ int main(int argc, char** argv) {
   bench_cmd->add_flag("--json", bench.json, "print JSON");
   bench_cmd->add_flag("--profile", bench.profile,
                       "then time every op over --runs more runs: the slowest ops, with backend");
+  bench_cmd->add_flag("--llm", bench.llm, "a text decoder: prompt (pp) and generation (tg) tokens/s");
+  bench_cmd->add_option("--pp", bench.prompt_tokens, "--llm: prompt tokens")->check(CLI::PositiveNumber);
+  bench_cmd->add_option("--tg", bench.gen_tokens, "--llm: generated tokens")->check(CLI::PositiveNumber);
+  bench_cmd->add_option("--repetitions", bench.repetitions, "--llm: repetitions (the median is shown)")
+      ->check(CLI::PositiveNumber);
 
   EvalOptions eval;
   CLI::App* eval_cmd =
@@ -106,5 +111,5 @@ int main(int argc, char** argv) {
   if (*inspect_cmd) return inspect_command(inspect);
   if (*run_cmd) return run_command(run);
   if (*eval_cmd) return eval_command(eval);
-  return bench_command(bench);
+  return bench.llm ? bench_llm_command(bench) : bench_command(bench);
 }
