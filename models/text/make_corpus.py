@@ -13,8 +13,9 @@ on '\\n' gives back the lines exactly. Writes
 
   OUT/train.txt            training lines (about 95%)
   OUT/heldout.txt          held-out lines: every 20th block of 50 consecutive lines
-  OUT/tokenizer_test.txt   exactly 10,000 lines (all synthetic lines plus a seeded sample
-                           of the others, shorter lines preferred; overlaps train.txt)
+  OUT/tokenizer_test.txt   exactly 10,000 lines in seeded order: all synthetic lines plus a
+                           seeded sample of the other lines of at most 160 characters
+                           (train and held-out alike)
   OUT/manifest.json        source directory, interpreter version, counts and SHA-256s
 
 The output depends only on the contents of the source directory (the same Debian
@@ -259,7 +260,8 @@ def main():
         raise SystemExit("no *.py files in %s" % args.src)
     extracted = dedupe(clean(l) for path in files for l in extract_file(path))
     synthetic = dedupe(clean(l) for l in synthetic_lines(args.synthetic, SEED))
-    extracted = [l for l in extracted if l not in set(synthetic)]
+    synthetic_set = set(synthetic)
+    extracted = [l for l in extracted if l not in synthetic_set]
     lines = interleave(extracted, synthetic)
     for line in lines:
         assert "\n" not in line and line.splitlines() == [line], repr(line)

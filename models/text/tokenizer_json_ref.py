@@ -325,7 +325,8 @@ def main():
     ap.add_argument("--add-special-tokens", action="store_true", help="apply the post-processor")
     args = ap.parse_args()
     tok = Tokenizer.from_file(args.tokenizer_json)
-    for line in sys.stdin.read().split("\n")[:-1]:
+    text = sys.stdin.buffer.read().decode("utf-8")
+    for line in (text[:-1] if text.endswith("\n") else text).split("\n") if text else []:
         print(" ".join(map(str, tok.encode(line, args.add_special_tokens))))
 
 

@@ -29,7 +29,7 @@ Writes into OUT (next to the tokenizer files written by make_sentencepiece.py):
 
 Usage:
   /usr/bin/python3 models/text/train_tiny_llama.py [--corpus models/text/corpus]
-      [--out models/text/tiny_llama] [--steps 500] [--time-limit 900]
+      [--out models/text/tiny_llama] [--steps 500] [--threads 2] [--time-limit 1800]
 """
 import argparse
 import collections
@@ -250,7 +250,7 @@ def main():
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--warmup", type=int, default=100)
-    ap.add_argument("--time-limit", type=float, default=900, help="seconds; 0 = none (see the module doc)")
+    ap.add_argument("--time-limit", type=float, default=1800, help="seconds; 0 = none (see the module doc)")
     ap.add_argument("--log-every", type=int, default=50)
     ap.add_argument("--threads", type=int, default=2, help="torch threads (the weights do not depend on it)")
     args = ap.parse_args()

@@ -7,7 +7,7 @@
 
 #include "runtime/cli/commands.h"
 #include "runtime/llm/chat_template.h"
-#include "runtime/llm/generator.h"
+#include "runtime/cli/text_model.h"
 
 namespace sprig::cli {
 namespace {
@@ -26,16 +26,10 @@ bool stream_reply(void* context, const char* text, size_t size) {
 }  // namespace
 
 int chat_command(const ChatCommandOptions& options) {
-  Loaded loaded;
-  if (!load(options.common, true, &loaded)) return 1;
-  const fb::Tokenizer* table = loaded.model->tokenizer();
-  if (!table) return fail("the model has no tokenizer (convert a checkpoint with tokenizer.json or tokenizer.model)");
-  auto tokenizer = llm::Tokenizer::create(*table);
-  if (!tokenizer.ok()) return fail(tokenizer.status());
-  const llm::Tokenizer& t = **tokenizer;
+  TextModel text;
+  if (!load_text_model(options.common, options.generate, &text)) return 1;
+  const llm::Tokenizer& t = *text.tokenizer;
   if (t.chat_template().empty()) return fail("the model has no chat template (tokenizer_config.json chat_template)");
-  auto generator = llm::Generator::create(*loaded.session, t, options.generate);
-  if (!generator.ok()) return fail(generator.status());
 
   llm::ChatTemplateInputs conversation;
   if (t.bos_id() >= 0) conversation.bos_token = std::string(t.token_bytes(t.bos_id()));
@@ -57,14 +51,13 @@ int chat_command(const ChatCommandOptions& options) {
     if (!encoded.ok()) return fail(encoded);
     Reply reply;
     llm::GenerationStats stats;
-    const Status status = (*generator)->generate_after(ids, stream_reply, &reply, &stats);
+    const Status status = text.generator->generate_after(ids, stream_reply, &reply, &stats);
     std::fputs("\n", stdout);
     std::fflush(stdout);
     if (!status.ok()) return fail(status);
     std::fprintf(stderr, "[%d new prompt tokens at %.1f tokens/s, %d generated at %.1f tokens/s; %s]\n",
-                 stats.prompt_tokens, stats.prefill_ms > 0 ? stats.prompt_tokens * 1000.0 / stats.prefill_ms : 0.0,
-                 stats.generated_tokens,
-                 stats.decode_ms > 0 ? stats.generated_tokens * 1000.0 / stats.decode_ms : 0.0,
+                 stats.prompt_tokens, tokens_per_second(stats.prompt_tokens, stats.prefill_ms), stats.generated_tokens,
+                 tokens_per_second(stats.generated_tokens, stats.decode_ms),
                  llm::stop_reason_name(stats.reason));
     conversation.messages.push_back({"assistant", reply.text});
     if (stats.reason == llm::StopReason::kContextFull) return fail("the context is full");

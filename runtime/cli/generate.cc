@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "runtime/cli/commands.h"
-#include "runtime/llm/generator.h"
+#include "runtime/cli/text_model.h"
 
 namespace sprig::cli {
 namespace {
@@ -14,23 +14,15 @@ bool print_text(void*, const char* text, size_t size) {
   return true;
 }
 
-double per_second(int tokens, double ms) { return ms > 0 ? tokens * 1000.0 / ms : 0.0; }
-
 }  // namespace
 
 int generate_command(const GenerateCommandOptions& options) {
-  Loaded loaded;
-  if (!load(options.common, true, &loaded)) return 1;
-  const fb::Tokenizer* table = loaded.model->tokenizer();
-  if (!table) return fail("the model has no tokenizer (convert a checkpoint with tokenizer.json or tokenizer.model)");
-  auto tokenizer = llm::Tokenizer::create(*table);
-  if (!tokenizer.ok()) return fail(tokenizer.status());
-  auto generator = llm::Generator::create(*loaded.session, **tokenizer, options.generate);
-  if (!generator.ok()) return fail(generator.status());
+  TextModel text;
+  if (!load_text_model(options.common, options.generate, &text)) return 1;
 
   llm::GenerationStats stats;
   std::fputs(options.prompt.c_str(), stdout);
-  const Status status = (*generator)->generate(options.prompt, options.parse_special, print_text, nullptr, &stats);
+  const Status status = text.generator->generate(options.prompt, options.parse_special, print_text, nullptr, &stats);
   std::fputs("\n", stdout);
   std::fflush(stdout);
   if (!status.ok()) return fail(status);
@@ -38,9 +30,9 @@ int generate_command(const GenerateCommandOptions& options) {
                "prefill: %d tokens in %.1f ms (%.1f tokens/s, %d per run)\n"
                "decode: %d tokens in %.1f ms (%.1f tokens/s)\n"
                "stopped: %s\n",
-               stats.prompt_tokens, stats.prefill_ms, per_second(stats.prompt_tokens, stats.prefill_ms),
-               (*generator)->tokens_per_run(), stats.generated_tokens, stats.decode_ms,
-               per_second(stats.generated_tokens, stats.decode_ms), llm::stop_reason_name(stats.reason));
+               stats.prompt_tokens, stats.prefill_ms, tokens_per_second(stats.prompt_tokens, stats.prefill_ms),
+               text.generator->tokens_per_run(), stats.generated_tokens, stats.decode_ms,
+               tokens_per_second(stats.generated_tokens, stats.decode_ms), llm::stop_reason_name(stats.reason));
   return 0;
 }
 

@@ -55,7 +55,7 @@ std::string byte_level_bytes(const std::string& piece, const std::map<uint32_t, 
   std::string out;
   for (size_t i = 0; i < piece.size();) {
     const auto lead = static_cast<unsigned char>(piece[i]);
-    const size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    const size_t length = utf8_length(lead);
     uint32_t cp = length == 1 ? lead : lead & (0xFF >> (length + 1));
     for (size_t k = 1; k < length && i + k < piece.size(); ++k) {
       cp = (cp << 6) | (static_cast<unsigned char>(piece[i + k]) & 0x3F);
@@ -75,14 +75,6 @@ std::string replace_all(std::string text, const std::string& from, const std::st
     text.replace(pos, from.size(), to);
   }
   return text;
-}
-
-int byte_token_value(const std::string& piece) {
-  unsigned value = 0;
-  if (piece.size() != 6 || piece.compare(0, 3, "<0x") != 0 || piece[5] != '>' ||
-      std::sscanf(piece.c_str() + 3, "%2X", &value) != 1)
-    return -1;
-  return static_cast<int>(value);
 }
 
 struct Layout {
@@ -213,8 +205,8 @@ fb::TokenizerT read_tokenizer_json(const std::string& path) {
       vocabulary.set(id, piece, fb::TokenKind::Unknown);
     } else if (layout.model == fb::TokenizerModel::ByteLevelBpe) {
       vocabulary.set(id, byte_level_bytes(piece, alphabet, path), fb::TokenKind::Normal);
-    } else if (byte_fallback && byte_token_value(piece) >= 0) {
-      vocabulary.set(id, std::string(1, static_cast<char>(byte_token_value(piece))), fb::TokenKind::Byte);
+    } else if (byte_fallback && byte_piece_value(piece) >= 0) {
+      vocabulary.set(id, std::string(1, static_cast<char>(byte_piece_value(piece))), fb::TokenKind::Byte);
     } else {
       vocabulary.set(id, replace_all(piece, kMetaspace, " "), fb::TokenKind::Normal);
     }

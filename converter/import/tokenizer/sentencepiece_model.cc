@@ -177,18 +177,6 @@ std::string unescape_spaces(const std::string& piece) {
   return out;
 }
 
-int byte_piece_value(const std::string& piece) {
-  unsigned value = 0;
-  if (piece.size() != 6 || piece.compare(0, 3, "<0x") != 0 || piece[5] != '>' ||
-      std::sscanf(piece.c_str() + 3, "%2X", &value) != 1)
-    return -1;
-  return static_cast<int>(value);
-}
-
-size_t utf8_length(unsigned char lead) {
-  return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-}
-
 }  // namespace
 
 fb::TokenizerT read_sentencepiece_model(const std::string& path) {

@@ -1,8 +1,18 @@
 #include "converter/import/tokenizer/vocabulary.h"
 
+#include <cstdio>
+
 #include "converter/ir/error.h"
 
 namespace sprig::convert {
+
+int byte_piece_value(const std::string& piece) {
+  unsigned value = 0;
+  if (piece.size() != 6 || piece.compare(0, 3, "<0x") != 0 || piece[5] != '>' ||
+      std::sscanf(piece.c_str() + 3, "%2X", &value) != 1)
+    return -1;
+  return static_cast<int>(value);
+}
 
 void Vocabulary::set(int64_t id, std::string bytes, fb::TokenKind kind) {
   if (id < 0 || id >= (int64_t{1} << 30)) {

@@ -11,6 +11,12 @@
 
 namespace sprig::convert {
 
+// The byte of a "<0xNN>" piece (SentencePiece's byte fallback tokens), or -1 for other pieces.
+int byte_piece_value(const std::string& piece);
+
+// Bytes in the UTF-8 character that starts with `lead`.
+inline size_t utf8_length(unsigned char lead) { return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4; }
+
 class Vocabulary {
  public:
   // `source` names the file in error messages.
