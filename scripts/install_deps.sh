@@ -18,6 +18,13 @@ packages=(
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 
+# A mirror caught mid-sync can fail one index (apt then keeps the old one and exits 100); go on with
+# the indexes apt has: a package that is really missing fails the install below by name.
+apt_update() {
+  "${sudo_cmd[@]}" apt-get update -qq ||
+    echo "install_deps: apt-get update could not fetch every index (above); going on with what it has" >&2
+}
+
 # The Arm cross builds unpack Debian's arm64 and armhf packages into a private sysroot
 # (scripts/make_arm_sysroot.sh), so apt must list those architectures too.
 updated=0
@@ -29,7 +36,7 @@ for arch in arm64 armhf; do
   fi
 done
 if [ $updated -eq 1 ]; then
-  "${sudo_cmd[@]}" apt-get update -qq
+  apt_update
 fi
 
 missing=()
@@ -41,5 +48,5 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 
 echo "installing: ${missing[*]}"
-[ $updated -eq 1 ] || "${sudo_cmd[@]}" apt-get update -qq
+[ $updated -eq 1 ] || apt_update
 DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

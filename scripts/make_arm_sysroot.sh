@@ -53,7 +53,7 @@ if ! download; then
   # Package lists older than the archive name versions it no longer has: refresh them once.
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get update -qq || echo "make_arm_sysroot: apt-get update could not fetch every index" >&2
   download
 fi
 

@@ -10,12 +10,12 @@ Training uses a batched forward with the same math, checked against the referenc
 
 Data: every train.txt line encoded as [<s>] + ids, concatenated; batches of random
 129-token windows (seeded), 16 per step. AdamW, warm-up then cosine decay, gradient
-clipping. The step count bounds training (500 steps, about 1M tokens: ~4 minutes on two
-idle cores, longer on a busy machine, where --threads 1 can be faster) so the result is
-deterministic: re-runs give bit-identical weights, with 1 or 2 threads alike (the
-embedding gradient is computed as a matmul because indexing's backward is not
-deterministic across threads). CPU results may still differ on another CPU or BLAS
-build. --time-limit only guards against very slow machines; when it cuts training
+clipping, two torch threads. The step count bounds training (500 steps, about 1M tokens:
+~4 minutes on two idle cores, longer on a busy machine), so re-runs give bit-identical
+weights on the same machine (the embedding gradient is computed as a matmul because
+indexing's backward accumulates in a run-dependent order). Another thread count, CPU or
+BLAS build changes the last bits (one thread: perplexity equal to 3 decimals, different
+bytes). --time-limit only guards against very slow machines; when it cuts training
 short the result is not reproducible (the script says so).
 
 Writes into OUT (next to the tokenizer files written by make_sentencepiece.py):
@@ -29,7 +29,7 @@ Writes into OUT (next to the tokenizer files written by make_sentencepiece.py):
 
 Usage:
   /usr/bin/python3 models/text/train_tiny_llama.py [--corpus models/text/corpus]
-      [--out models/text/tiny_llama] [--steps 500] [--threads 2] [--time-limit 1800]
+      [--out models/text/tiny_llama] [--steps 500] [--time-limit 1800]
 """
 import argparse
 import collections
@@ -252,10 +252,9 @@ def main():
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--time-limit", type=float, default=1800, help="seconds; 0 = none (see the module doc)")
     ap.add_argument("--log-every", type=int, default=50)
-    ap.add_argument("--threads", type=int, default=2, help="torch threads (the weights do not depend on it)")
     args = ap.parse_args()
 
-    torch.set_num_threads(args.threads)
+    torch.set_num_threads(2)
     torch.manual_seed(SEED)
     t0 = time.time()
     tok_dir = args.tokenizer or args.out
