@@ -8,7 +8,7 @@ packages=(
   flatbuffers-compiler libflatbuffers-dev
   libonnx-dev protobuf-compiler libprotobuf-dev libssl-dev
   libstb-dev libminizip-dev libpcre2-dev libutf8proc-dev libcli11-dev libgtest-dev nlohmann-json3-dev
-  python3-numpy python3-torch python3-torchvision python3-onnx python3-sklearn python3-sentencepiece python3-jinja2
+  python3-numpy python3-torch python3-torchvision python3-onnx python3-sklearn python3-sentencepiece python3-jinja2 python3-regex
   libopenblas0-pthread libonnx-testdata
   clang libclang-rt-14-dev
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev libbenchmark-dev

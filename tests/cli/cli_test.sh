@@ -204,8 +204,20 @@ check convert-llama "$convert" "$llama" -o "$work/llama.sprig" --chunk 8 --conte
 check generate "$sprig" generate "$work/llama.sprig" -p "Return the number of" -n 24 --temp 0.8 --top-p 0.9 --seed 1
 said generate-speed "decode: 24 tokens in [0-9.]+ ms"
 said generate-prompt "Return the number of"
-check generate-stop "$sprig" generate "$work/llama.sprig" -p "Return the number of" -n 60 --stop "."
-said generate-stop-reason "stopped: (stop string|end of sequence)"
+# Stop at a piece of what greedy decoding writes: the reply ends just before it.
+prompt="Return the number of"
+"$sprig" generate "$work/llama.sprig" -p "$prompt" -n 24 --no-eos 2> /dev/null > "$work/greedy.txt"
+stop=$($python -c 'import sys; print(open(sys.argv[1], encoding="utf-8").read()[len(sys.argv[2]) + 6:][:3])' \
+  "$work/greedy.txt" "$prompt")
+check generate-stop "$sprig" generate "$work/llama.sprig" -p "$prompt" -n 24 --no-eos --stop "$stop"
+said generate-stop-reason "stopped: stop string"
+cp "$work/last.log" "$work/stopped.txt"
+check generate-stop-text $python -c '
+import sys
+full = open(sys.argv[1], encoding="utf-8").read()
+got = open(sys.argv[2], encoding="utf-8").read().split("\n")[0]
+want = full[:full.index(sys.argv[3], len(sys.argv[4]))]
+assert got == want, (got, want)' "$work/greedy.txt" "$work/stopped.txt" "$stop" "$prompt"
 check chat sh -c "printf 'Hello\nWhat now?\n' | '$sprig' chat '$work/llama.sprig' -n 8 --system 'Be brief.'"
 said chat-turns "prompt tokens at .*generated"
 fails_with generate-no-tokenizer "has no tokenizer" "$sprig" generate "$work/digits.sprig" -p "hi"
