@@ -344,8 +344,9 @@ void Tokenizer::encode_word(std::string_view word, std::vector<int32_t>* ids) co
   };
   std::priority_queue<Candidate> queue;
   const auto consider = [&](int32_t left) {
+    if (left < 0) return;
     const int32_t right = symbols[left].next;
-    if (left < 0 || right < 0) return;
+    if (right < 0) return;
     if (symbols[left].id < 0 || symbols[right].id < 0) return;
     if (const Merge* m = find_merge(symbols[left].id, symbols[right].id)) {
       queue.push({m->rank, left, symbols[left].id, symbols[right].id});
