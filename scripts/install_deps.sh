@@ -29,7 +29,10 @@ apt_update() {
 # (scripts/make_arm_sysroot.sh), so apt must list those architectures too.
 updated=0
 for arch in arm64 armhf; do
-  if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+  # Read the whole list first: grep -q quitting early makes dpkg die of SIGPIPE, which pipefail
+  # would report as "not found".
+  foreign=$(dpkg --print-foreign-architectures)
+  if ! grep -qx "$arch" <<< "$foreign"; then
     echo "adding the $arch architecture to dpkg"
     "${sudo_cmd[@]}" dpkg --add-architecture "$arch"
     updated=1

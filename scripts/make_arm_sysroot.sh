@@ -34,7 +34,8 @@ if [ -f "$out/.sprig-sysroot" ] && [ "$(cat "$out/.sprig-sysroot")" = "$stamp" ]
   exit 0
 fi
 
-if ! dpkg --print-foreign-architectures | grep -qx "$deb_arch"; then
+foreign=$(dpkg --print-foreign-architectures)  # whole, so no SIGPIPE under pipefail
+if ! grep -qx "$deb_arch" <<< "$foreign"; then
   echo "make_arm_sysroot.sh: dpkg does not know $deb_arch; run scripts/install_deps.sh" >&2
   exit 1
 fi
