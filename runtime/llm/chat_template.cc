@@ -103,10 +103,7 @@ class ExprParser {
  public:
   ExprParser(std::string_view text, std::string* error) : text_(text), error_(error) { advance(); }
 
-  ExprPtr parse() {
-    ExprPtr e = conditional();
-    return e;
-  }
+  ExprPtr parse() { return conditional(); }
   bool at_end() const { return token_.kind == Token::kEnd; }
   bool accept_name(const char* name) {
     if (token_.kind == Token::kName && token_.text == name) {
@@ -565,6 +562,9 @@ class Renderer {
         }
         Node node{Node::kFor, strip(rest.substr(0, in), true, true), parse_expr(rest.substr(in + 4)), {}, {}};
         if (node.text.find_first_of(", ") != std::string::npos) fail("for with several loop variables");
+        // "for x in list if test" filters items in Jinja; parsed as an expression it would be a
+        // conditional without else, which renders nothing.
+        if (node.expr && node.expr->kind == Expr::kCond && !node.expr->args[2]) fail("for ... if (a loop filter)");
         std::string found;
         node.body = parse_block(segments, i, {"endfor"}, &found);
         if (found != "endfor") fail("{% for %} without {% endfor %}", Code::kInvalidModel);

@@ -56,6 +56,8 @@ TEST(ChatTemplate, RefusesWhatItDoesNotRender) {
   };
   refused("{% macro m() %}{% endmacro %}", Code::kUnsupported, "macro");
   refused("{{ messages | tojson }}", Code::kUnsupported, "tojson");
+  refused("{% for m in messages if m.role == 'user' %}{{ m.content }}{% endfor %}", Code::kUnsupported,
+          "loop filter");
   refused("{% if x %}never closed", Code::kInvalidModel, "endif");
   refused("{{ 'a' + }}", Code::kInvalidModel, "unexpected");
   refused("{{ unclosed", Code::kInvalidModel, "not closed");
