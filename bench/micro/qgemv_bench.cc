@@ -85,6 +85,7 @@ BENCHMARK(FullyConnectedM1)
     ->ArgsProduct({{0, 1, 2}, {4096}, {4096}, {1, 2}})
     ->Args({0, 1000, 2048, 1})
     ->Args({2, 1000, 2048, 1})
+    ->ArgsProduct({{1, 2}, {32768}, {4096}, {1, 2}})
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 

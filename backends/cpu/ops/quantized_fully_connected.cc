@@ -2,8 +2,10 @@
 //   I8 with one scale per output channel (quantization axis 0, listed scales, zero points 0), or
 //   I4 group-wise (group_size dividing K, F16 scale tensor, optional I8 zero point tensor).
 // The output rows are split among the threads in tiles; each tile decodes its weight rows once
-// per block of four rows of x (kernels/qgemv/qgemv.h). For the SIMD int4 kernels, each run first
-// rearranges x into the scratch (q4_prepare_x).
+// per block of four rows of x (kernels/qgemv/qgemv.h). Where the CPU has integer dot-product
+// kernels (x86 AVX2) and K (int4: the group) is a multiple of 32, each run first quantizes x per
+// block of 32 into the scratch and those kernels run (llama.cpp's Q8_0 activations); otherwise
+// the f32 kernels run, the SIMD int4 ones on x rearranged into the scratch (q4_prepare_x).
 //
 // Unsupported (kUnsupported): any other quantization, activations or outputs other than F32,
 // bias other than F32/F16/BF16.
@@ -46,6 +48,7 @@ class QuantizedFullyConnected final : public CpuOp {
     matrix_.n = static_cast<size_t>(w.shape[0]);
     matrix_.k = static_cast<size_t>(w.shape[1]);
     const QGemvKernels kernels = select_qgemv_kernels(context.features);
+    const bool blocks_of_32 = matrix_.k % 32 == 0;
     if (w.dtype == DType::I8) {
       matrix_.q8 = w.as<const int8_t>();
       channel_scales_.resize(matrix_.n);
@@ -53,6 +56,10 @@ class QuantizedFullyConnected final : public CpuOp {
         channel_scales_[n] = w.quantization->scale()->Get(static_cast<uint32_t>(n));
       matrix_.channel_scales = channel_scales_.data();
       kernel_ = kernels.q8c;
+      if (kernels.q8c_q8 != nullptr && blocks_of_32) {
+        kernel_ = kernels.q8c_q8;
+        x_form_ = XForm::kQ8;
+      }
     } else {
       matrix_.q4 = w.as<const uint8_t>();
       matrix_.group = static_cast<size_t>(w.quantization->group_size());
@@ -60,7 +67,11 @@ class QuantizedFullyConnected final : public CpuOp {
       matrix_.group_zeros = w.zero_points != nullptr ? w.zero_points->as<const int8_t>() : nullptr;
       const bool simd = matrix_.group % 32 == 0;
       kernel_ = simd ? kernels.q4g : q4g_gemv_f32__scalar;
-      prepare_x_ = simd && kernels.q4g_needs_prepared_x;
+      if (simd && kernels.q4g_needs_prepared_x) x_form_ = XForm::kNibbleOrder;
+      if (simd && kernels.q4g_q8 != nullptr) {
+        kernel_ = kernels.q4g_q8;
+        x_form_ = XForm::kQ8Q4Order;
+      }
     }
     const TensorView* b = bias_of(op);
     if (b != nullptr)
@@ -82,22 +93,43 @@ class QuantizedFullyConnected final : public CpuOp {
   }
 
   size_t scratch_bytes() const override {
-    return prepare_x_ ? args_.rows * (matrix_.k + matrix_.k / 32) * sizeof(float) : 0;
+    const size_t blocks = args_.rows * (matrix_.k / 32);
+    switch (x_form_) {
+      case XForm::kNibbleOrder:
+        return (args_.rows * matrix_.k + blocks) * sizeof(float);
+      case XForm::kQ8:
+      case XForm::kQ8Q4Order:
+        return 2 * blocks * sizeof(float) + args_.rows * matrix_.k;
+      default:
+        return 0;
+    }
   }
 
   void run(void* scratch, pthreadpool_t pool) override {
-    if (prepare_x_) {
+    pool = work_ < kSerialWork ? nullptr : pool;
+    const size_t blocks = args_.rows * (matrix_.k / 32);
+    if (x_form_ == XForm::kNibbleOrder) {
       float* x_nibble_order = static_cast<float*>(scratch);
       float* block_sums = x_nibble_order + args_.rows * matrix_.k;
       q4_prepare_x(args_.x, args_.x_stride, args_.rows, matrix_.k, x_nibble_order, block_sums);
       args_.x_nibble_order = x_nibble_order;
       args_.x_block_sums = block_sums;
+    } else if (x_form_ != XForm::kF32) {
+      q8_scales_ = static_cast<float*>(scratch);
+      q8_sums_ = q8_scales_ + blocks;
+      q8_ = reinterpret_cast<int8_t*>(q8_sums_ + blocks);
+      args_.x_q8 = q8_;
+      args_.x_q8_scales = q8_scales_;
+      args_.x_q8_sums = q8_sums_;
+      pthreadpool_parallelize_1d_tile_1d(args_.rows > 1 ? pool : nullptr, quantize_task, this,
+                                         args_.rows, 1, kParallelFlags);
     }
-    pthreadpool_parallelize_1d_tile_1d(work_ < kSerialWork ? nullptr : pool, task, this, matrix_.n,
-                                       tile_, kParallelFlags);
+    pthreadpool_parallelize_1d_tile_1d(pool, task, this, matrix_.n, tile_, kParallelFlags);
   }
 
  private:
+  // How run() hands x to the kernel.
+  enum class XForm { kF32, kNibbleOrder, kQ8, kQ8Q4Order };
   static constexpr size_t kSerialWork = 64 * 1024;  // multiply-adds below which one thread runs
 
   static void task(void* context, size_t n0, size_t count) {
@@ -105,10 +137,21 @@ class QuantizedFullyConnected final : public CpuOp {
     self->kernel_(self->matrix_, self->args_, n0, n0 + count);
   }
 
+  static void quantize_task(void* context, size_t m0, size_t count) {
+    const auto* self = static_cast<const QuantizedFullyConnected*>(context);
+    const size_t k = self->matrix_.k, blocks = k / 32;
+    quantize_rows_q8(self->args_.x + m0 * self->args_.x_stride, self->args_.x_stride, count, k,
+                     self->x_form_ == XForm::kQ8Q4Order, self->q8_ + m0 * k,
+                     self->q8_scales_ + m0 * blocks, self->q8_sums_ + m0 * blocks);
+  }
+
   QuantizedMatrix matrix_;
   QGemvArgs args_;
   QGemvFn kernel_ = nullptr;
-  bool prepare_x_ = false;
+  XForm x_form_ = XForm::kF32;
+  int8_t* q8_ = nullptr;  // x quantized (XForm::kQ8*), in the scratch during run()
+  float* q8_scales_ = nullptr;
+  float* q8_sums_ = nullptr;
   std::vector<float> channel_scales_;
   AlignedBuffer bias_;
   size_t tile_ = 8, work_ = 0;
