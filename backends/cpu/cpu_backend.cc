@@ -73,12 +73,17 @@ class CpuProgram final : public BackendProgram {
 
   Status execute() override {
     pthreadpool_t pool = threads_->handle();
-    for (const std::unique_ptr<CpuOp>& op : ops_) op->run(scratch_.data(), pool);
+    for (const std::unique_ptr<CpuOp>& op : ops_) {
+      SPRIG_RETURN_IF_ERROR(op->check_inputs());
+      op->run(scratch_.data(), pool);
+    }
     return Status::ok_status();
   }
 
   Status execute_op(int index) override {
-    ops_[static_cast<size_t>(index)]->run(scratch_.data(), threads_->handle());
+    CpuOp& op = *ops_[static_cast<size_t>(index)];
+    SPRIG_RETURN_IF_ERROR(op.check_inputs());
+    op.run(scratch_.data(), threads_->handle());
     return Status::ok_status();
   }
 

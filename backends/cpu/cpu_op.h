@@ -24,6 +24,10 @@ class CpuOp {
   virtual size_t scratch_bytes() const { return 0; }
   // Computes the op. `pool` may be null (run on the caller's thread).
   virtual void run(void* scratch, pthreadpool_t pool) = 0;
+  // Called just before each run(): an error for input values run() must not meet (an index
+  // outside its table, a position outside the KV cache), so that run() is not called. The
+  // program stops there and returns the error.
+  virtual Status check_inputs() const { return Status::ok_status(); }
 };
 
 // What op creation may consult.

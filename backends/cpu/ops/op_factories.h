@@ -76,6 +76,21 @@ Result<std::unique_ptr<CpuOp>> create_transpose_op(const OpSignature& op,
                                                    const CpuOpContext& context);
 Result<std::unique_ptr<CpuOp>> create_concat_op(const OpSignature& op, const CpuOpContext& context);
 
+// Transformer ops (sprig.fbs gives each one's formula): Gather from an F32/F16/BF16 table,
+// RmsNorm and LayerNorm (gather.cc, normalization.cc), Rope (rope.cc) and Attention with or
+// without a KV cache (attention.cc). Out-of-range indices and positions are refused by
+// CpuOp::check_inputs.
+bool gather_supported(const OpSignature& op);
+Result<std::unique_ptr<CpuOp>> create_gather_op(const OpSignature& op, const CpuOpContext& context);
+bool normalization_supported(const OpSignature& op);
+Result<std::unique_ptr<CpuOp>> create_normalization_op(const OpSignature& op,
+                                                       const CpuOpContext& context);
+bool rope_supported(const OpSignature& op);
+Result<std::unique_ptr<CpuOp>> create_rope_op(const OpSignature& op, const CpuOpContext& context);
+bool attention_supported(const OpSignature& op);
+Result<std::unique_ptr<CpuOp>> create_attention_op(const OpSignature& op,
+                                                   const CpuOpContext& context);
+
 // int8 ops (is_int8_op): Quantize, Dequantize, Add of equal shapes, MaxPool2D, GlobalAveragePool,
 // Reshape, Conv2D and FullyConnected with constant weights (int8_ops.cc).
 bool int8_own_op_supported(const OpSignature& op);

@@ -58,6 +58,22 @@ Result<std::unique_ptr<CpuOp>> append_activation(std::unique_ptr<CpuOp> op,
 bool own_op_supported(const OpSignature& op) {
   if (op.op && op.num_inputs >= 1 && op.num_outputs >= 1 && is_int8_op(op))
     return int8_own_op_supported(op);
+  // These check their own dtypes (weights, indices and positions are not F32).
+  if (op.op) {
+    switch (op.op->type()) {
+      case fb::OpType::Gather:
+        return gather_supported(op);
+      case fb::OpType::RmsNorm:
+      case fb::OpType::LayerNorm:
+        return normalization_supported(op);
+      case fb::OpType::Rope:
+        return rope_supported(op);
+      case fb::OpType::Attention:
+        return attention_supported(op);
+      default:
+        break;
+    }
+  }
   if (!op.op || op.num_inputs < 1 || op.num_outputs < 1 || !all_f32_activations(op)) return false;
   switch (op.op->type()) {
     case fb::OpType::Conv2D:
@@ -142,6 +158,15 @@ Result<std::unique_ptr<CpuOp>> create_own_op(const OpSignature& op, const CpuOpC
       return create_concat_op(op, context);
     case fb::OpType::Transpose:
       return create_transpose_op(op, context);
+    case fb::OpType::Gather:
+      return create_gather_op(op, context);
+    case fb::OpType::RmsNorm:
+    case fb::OpType::LayerNorm:
+      return create_normalization_op(op, context);
+    case fb::OpType::Rope:
+      return create_rope_op(op, context);
+    case fb::OpType::Attention:
+      return create_attention_op(op, context);
     default:
       return Status::error(Code::kUnsupported, "cpu: no own kernel for %s",
                            op_display_name(*op.op));

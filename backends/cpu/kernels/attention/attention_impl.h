@@ -1,0 +1,86 @@
+// The attention kernel as a template over a simd::* traits type; each *__<isa>.cc instantiates it.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <limits>
+
+#include "backends/cpu/kernels/attention/attention.h"
+#include "backends/cpu/kernels/common/simd_scalar.h"
+#include "backends/cpu/kernels/common/vmath.h"
+
+namespace sprig::cpu::attention_impl {
+
+template <class S>
+float dot(const float* a, const float* b, size_t n) {
+  constexpr size_t L = S::kLanes;
+  typename S::V acc0 = S::zero(), acc1 = S::zero();
+  size_t i = 0;
+  for (; i + 2 * L <= n; i += 2 * L) {
+    acc0 = S::fma(S::load(a + i), S::load(b + i), acc0);
+    acc1 = S::fma(S::load(a + i + L), S::load(b + i + L), acc1);
+  }
+  for (; i + L <= n; i += L) acc0 = S::fma(S::load(a + i), S::load(b + i), acc0);
+  float sum = S::reduce_add(S::add(acc0, acc1));
+  for (; i < n; ++i) sum += a[i] * b[i];
+  return sum;
+}
+
+// y[0, n) = y * a + p * v
+template <class S>
+void scale_add(float* y, float a, float p, const float* v, size_t n) {
+  constexpr size_t L = S::kLanes;
+  const typename S::V va = S::set1(a), vp = S::set1(p);
+  size_t i = 0;
+  for (; i + L <= n; i += L) S::store(y + i, S::fma(vp, S::load(v + i), S::mul(va, S::load(y + i))));
+  for (; i < n; ++i) y[i] = y[i] * a + p * v[i];
+}
+
+// y[0, n) += p * v
+template <class S>
+void add_scaled(float* y, float p, const float* v, size_t n) {
+  constexpr size_t L = S::kLanes;
+  const typename S::V vp = S::set1(p);
+  size_t i = 0;
+  for (; i + L <= n; i += L) S::store(y + i, S::fma(vp, S::load(v + i), S::load(y + i)));
+  for (; i < n; ++i) y[i] += p * v[i];
+}
+
+// Keys are taken kBlock at a time: their scores, the block's maximum, then (when the maximum
+// rises) the running sum and output rescaled, then the block's exponentials and values added.
+template <class S>
+void attend(const float* q, const float* k, const float* v, size_t visible, size_t d,
+            size_t kv_stride, float scale, float* y) {
+  constexpr size_t kBlock = 64;
+  constexpr size_t L = S::kLanes;
+  float scores[kBlock];
+  float max = -std::numeric_limits<float>::infinity(), sum = 0.0f;
+  std::fill(y, y + d, 0.0f);
+  for (size_t s0 = 0; s0 < visible; s0 += kBlock) {
+    const size_t n = std::min(kBlock, visible - s0);
+    float block_max = -std::numeric_limits<float>::infinity();
+    for (size_t i = 0; i < n; ++i) {
+      scores[i] = scale * dot<S>(q, k + (s0 + i) * kv_stride, d);
+      block_max = std::max(block_max, scores[i]);
+    }
+    if (block_max > max) {
+      const float rescale = vmath::exp_nonpositive<simd::Scalar>(max - block_max);
+      sum *= rescale;
+      for (size_t i = 0; i < d; ++i) y[i] *= rescale;
+      max = block_max;
+    }
+    const typename S::V vmax = S::set1(max);
+    size_t i = 0;
+    for (; i + L <= n; i += L)
+      S::store(scores + i, vmath::exp_nonpositive<S>(S::sub(S::load(scores + i), vmax)));
+    for (; i < n; ++i) scores[i] = vmath::exp_nonpositive<simd::Scalar>(scores[i] - max);
+    for (i = 0; i < n; ++i) {
+      sum += scores[i];
+      add_scaled<S>(y, scores[i], v + (s0 + i) * kv_stride, d);
+    }
+  }
+  const float inverse = 1.0f / sum;
+  for (size_t i = 0; i < d; ++i) y[i] *= inverse;
+}
+
+}  // namespace sprig::cpu::attention_impl

@@ -1,0 +1,12 @@
+// The attention kernel for simd::Neon.
+#include "backends/cpu/kernels/attention/attention_impl.h"
+#include "backends/cpu/kernels/common/simd_neon.h"
+
+namespace sprig::cpu {
+
+void f32_attention__neon(const float* q, const float* k, const float* v, size_t visible, size_t d,
+                         size_t kv_stride, float scale, float* y) {
+  attention_impl::attend<simd::Neon>(q, k, v, visible, d, kv_stride, scale, y);
+}
+
+}  // namespace sprig::cpu

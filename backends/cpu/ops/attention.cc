@@ -1,0 +1,145 @@
+// Attention (sprig.fbs) with or without a KV cache: the new rows of k and v are copied into the
+// caches at their positions, then each (token, query head) pair is one task of the attention
+// kernel (kernels/attention) over the rows it may see, query heads sharing key/value heads (GQA).
+// Positions outside the cache are refused before the run.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <new>
+
+#include "backends/cpu/kernels/attention/attention.h"
+#include "backends/cpu/kernels/common/tiling.h"
+#include "backends/cpu/ops/op_factories.h"
+#include "runtime/core/thread_pool.h"
+
+namespace sprig::cpu {
+namespace {
+
+class AttentionOp final : public CpuOp {
+ public:
+  AttentionOp(const OpSignature& op, f32_attention_fn kernel) : kernel_(kernel) {
+    const Shape& q = op.inputs[0]->shape;
+    const fb::AttentionOptions& options = *op.op->options_as_AttentionOptions();
+    q_ = op.inputs[0]->as<const float>();
+    k_ = op.inputs[1]->as<const float>();
+    v_ = op.inputs[2]->as<const float>();
+    y_ = op.outputs[0]->as<float>();
+    tokens_ = static_cast<size_t>(q[0]);
+    heads_ = static_cast<size_t>(q[1]);
+    d_ = static_cast<size_t>(q[2]);
+    kv_heads_ = static_cast<size_t>(op.inputs[1]->shape[1]);
+    key_rows_ = static_cast<size_t>(op.inputs[1]->shape[0]);
+    causal_ = options.causal();
+    scale_ = options.scale() != 0.0f ? options.scale()
+                                     : static_cast<float>(1.0 / std::sqrt(static_cast<double>(d_)));
+    if (op.num_inputs == 6) {
+      k_cache_ = op.inputs[3]->as<float>();
+      v_cache_ = op.inputs[4]->as<float>();
+      positions_ = op.inputs[5]->as<const int32_t>();
+      capacity_ = static_cast<size_t>(op.inputs[3]->shape[0]);
+    }
+  }
+
+  Status check_inputs() const override {
+    if (positions_ == nullptr) return Status::ok_status();
+    for (size_t t = 0; t < tokens_; ++t)
+      if (positions_[t] < 0 || static_cast<size_t>(positions_[t]) >= capacity_)
+        return Status::error(Code::kInvalidArgument,
+                             "Attention: position %d of token %zu is outside the %zu-row KV cache",
+                             positions_[t], t, capacity_);
+    return Status::ok_status();
+  }
+
+  void run(void*, pthreadpool_t pool) override {
+    const size_t row = kv_heads_ * d_;
+    keys_ = k_;
+    values_ = v_;
+    visible_rows_ = key_rows_;
+    if (positions_ != nullptr) {
+      size_t last = 0;
+      for (size_t t = 0; t < tokens_; ++t) {
+        const size_t p = static_cast<size_t>(positions_[t]);
+        std::memcpy(k_cache_ + p * row, k_ + t * row, row * sizeof(float));
+        std::memcpy(v_cache_ + p * row, v_ + t * row, row * sizeof(float));
+        last = std::max(last, p);
+      }
+      keys_ = k_cache_;
+      values_ = v_cache_;
+      visible_rows_ = last + 1;
+    }
+    const size_t work = tokens_ * heads_ * visible_rows_ * d_;
+    pthreadpool_parallelize_1d(pool_for(pool, work / 4), &AttentionOp::task, this,
+                               tokens_ * heads_, kParallelFlags);
+  }
+
+ private:
+  static void task(void* context, size_t index) {
+    const auto* self = static_cast<const AttentionOp*>(context);
+    const size_t t = index / self->heads_, h = index % self->heads_;
+    const size_t d = self->d_;
+    float* y = self->y_ + index * d;
+    size_t visible = self->visible_rows_;
+    if (self->causal_) {
+      const int64_t last_seen =
+          self->positions_ != nullptr
+              ? self->positions_[t]
+              : static_cast<int64_t>(t + self->key_rows_) - static_cast<int64_t>(self->tokens_);
+      visible = static_cast<size_t>(
+          std::clamp<int64_t>(last_seen + 1, 0, static_cast<int64_t>(self->visible_rows_)));
+    }
+    if (visible == 0) {
+      std::fill(y, y + d, 0.0f);
+      return;
+    }
+    const size_t g = h / (self->heads_ / self->kv_heads_);
+    self->kernel_(self->q_ + index * d, self->keys_ + g * d, self->values_ + g * d, visible, d,
+                  self->kv_heads_ * d, self->scale_, y);
+  }
+
+  f32_attention_fn kernel_;
+  const float *q_ = nullptr, *k_ = nullptr, *v_ = nullptr;
+  float* y_ = nullptr;
+  float *k_cache_ = nullptr, *v_cache_ = nullptr;
+  const int32_t* positions_ = nullptr;
+  size_t tokens_ = 0, heads_ = 0, d_ = 0, kv_heads_ = 0, key_rows_ = 0, capacity_ = 0;
+  bool causal_ = true;
+  float scale_ = 1.0f;
+  // Set by run() for its tasks.
+  const float *keys_ = nullptr, *values_ = nullptr;
+  size_t visible_rows_ = 0;
+};
+
+}  // namespace
+
+bool attention_supported(const OpSignature& op) {
+  if (!op.op || op.op->type() != fb::OpType::Attention || op.num_outputs != 1 ||
+      (op.num_inputs != 3 && op.num_inputs != 6) || !op.op->options_as_AttentionOptions())
+    return false;
+  for (int i = 0; i < op.num_inputs; ++i)
+    if (!op.inputs[i] || op.inputs[i]->dtype != (i == 5 ? DType::I32 : DType::F32)) return false;
+  const Shape& q = op.inputs[0]->shape;
+  const Shape& k = op.inputs[1]->shape;
+  const TensorView& y = *op.outputs[0];
+  if (q.rank != 3 || k.rank != 3 || op.inputs[2]->shape != k || y.dtype != DType::F32 ||
+      y.shape != q || k[2] != q[2] || k[1] < 1 || q[1] % k[1] != 0)
+    return false;
+  if (op.num_inputs == 3) return true;
+  const Shape& cache = op.inputs[3]->shape;
+  return k[0] == q[0] && cache.rank == 3 && cache[1] == k[1] && cache[2] == k[2] &&
+         op.inputs[4]->shape == cache && op.inputs[5]->shape.numel() == q[0];
+}
+
+Result<std::unique_ptr<CpuOp>> create_attention_op(const OpSignature& op,
+                                                   const CpuOpContext& context) {
+  if (!attention_supported(op))
+    return Status::error(Code::kUnsupported, "cpu: %s not supported", op_display_name(*op.op));
+  for (int i = 0; i < op.num_inputs; ++i)
+    if (op.inputs[i]->shape.numel() > 0 && !op.inputs[i]->data)
+      return Status(Code::kInvalidArgument, "cpu: Attention tensor without data");
+  std::unique_ptr<CpuOp> result(
+      new (std::nothrow) AttentionOp(op, f32_attention_kernel(context.features)));
+  if (!result) return Status(Code::kOutOfMemory, "cpu: no memory for an op");
+  return result;
+}
+
+}  // namespace sprig::cpu
