@@ -16,6 +16,8 @@ bool is_weight_input(const Node& node, size_t index) {
       return index == 1;
     case fb::OpType::BatchNorm:
       return index >= 1 && index <= 4;
+    case fb::OpType::Gather:
+      return index == 0;  // an embedding table
     default:
       return false;
   }

@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
   app.add_option("--chunk", chunk, "Hugging Face decoders: tokens per run")
       ->check(CLI::PositiveNumber);
   app.add_option("-o,--output", output, "output .sprig file")->required();
-  app.add_option("--dtype", dtype, "weight storage type")->check(CLI::IsMember({"f32", "f16"}));
+  app.add_option("--dtype", dtype, "storage type of the weights left float (embedding tables included)")->check(CLI::IsMember({"f32", "f16"}));
   app.add_option("--input-shape", input_shapes, "static input shape, NAME=D0,D1,...");
   app.add_option("--dynamic-dim", dynamic_dim, "value for dynamic input dimensions")->check(CLI::PositiveNumber);
   app.add_flag("--no-optimize", no_optimize, "skip the optimization passes");

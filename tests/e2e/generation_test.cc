@@ -26,10 +26,12 @@ using nlohmann::json;
 std::string model_dir() { return source_dir() + "/models/text/tiny_llama"; }
 
 std::vector<uint8_t> convert_tiny_llama(int64_t tokens_per_run, int64_t context,
-                                        convert::WeightScheme scheme = convert::WeightScheme::kNone) {
+                                        convert::WeightScheme scheme = convert::WeightScheme::kNone,
+                                        fb::DType weight_dtype = fb::DType::F32) {
   convert::ConvertOptions options;
   options.tokens_per_run = tokens_per_run;
   options.context = context;
+  options.weight_dtype = weight_dtype;
   convert::Graph graph = convert::import_hf(model_dir(), options);
   convert::optimize_graph(graph, options);
   if (scheme != convert::WeightScheme::kNone) {
@@ -197,6 +199,18 @@ TEST(Generation, HeldOutPerplexityFp32Int8AndInt4) {
     if (scheme == convert::WeightScheme::kNone) {
       fp32 = ppl;
       EXPECT_NEAR(ppl, torch_ppl, 1e-3 * torch_ppl);
+      // The checkpoint is f16: stored as F16 (the embedding table too), the model is the same.
+      LoadedModel f16 = load_bytes(convert_tiny_llama(window, window, scheme, fb::DType::F16));
+      ASSERT_TRUE(f16.model);
+      for (int o = 0; o < f16.model->num_ops(); ++o) {
+        if (f16.model->op(o).type() == fb::OpType::Gather) {
+          EXPECT_EQ(f16.model->tensor(f16.model->op(o).inputs()->Get(0)).dtype, DType::F16);
+        }
+      }
+      std::unique_ptr<Session> f16_session = make_session(*f16.model, {"cpu", "reference"});
+      const double f16_ppl = perplexity(*f16_session, tokens, window);
+      std::printf("held-out perplexity, weights and embedding table stored as F16: %.4f\n", f16_ppl);
+      EXPECT_NEAR(f16_ppl, fp32, 1e-4 * fp32);
     } else if (scheme == convert::WeightScheme::kInt8PerChannel) {
       EXPECT_LE(std::fabs(ppl / fp32 - 1), 0.01);
     } else {
