@@ -143,6 +143,8 @@ TEST(CpuQuantizedFullyConnected, Int8PerChannel) {
     check_case({rows, 33, 100, DType::I8, 0, false, true, -kInf, kInf});
   check_case({1, 7, 8, DType::I8, 0, false, false, -kInf, kInf});
   check_case({2, 300, 512, DType::I8, 0, false, true, 0.0f, 6.0f});
+  for (int rows : {1, 3, 4, 7})  // K a multiple of 32: the dot-product kernels where there are any
+    check_case({rows, 33, 288, DType::I8, 0, false, true, -kInf, kInf});
 }
 
 TEST(CpuQuantizedFullyConnected, Int4GroupWise) {

@@ -26,16 +26,6 @@ float dot(const float* a, const float* b, size_t n) {
   return sum;
 }
 
-// y[0, n) = y * a + p * v
-template <class S>
-void scale_add(float* y, float a, float p, const float* v, size_t n) {
-  constexpr size_t L = S::kLanes;
-  const typename S::V va = S::set1(a), vp = S::set1(p);
-  size_t i = 0;
-  for (; i + L <= n; i += L) S::store(y + i, S::fma(vp, S::load(v + i), S::mul(va, S::load(y + i))));
-  for (; i < n; ++i) y[i] = y[i] * a + p * v[i];
-}
-
 // y[0, n) += p * v
 template <class S>
 void add_scaled(float* y, float p, const float* v, size_t n) {
