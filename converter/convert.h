@@ -19,9 +19,9 @@ struct ConvertOptions {
   std::map<std::string, std::vector<int64_t>> input_shapes;
   // Run the optimization passes (constant folding, BN folding, fusion, layout, dead code).
   bool optimize = true;
-  // Hugging Face decoders: tokens per run (the prefill chunk) and KV cache rows (0: the model's
-  // max_position_embeddings, at most kDefaultContext).
-  int64_t tokens_per_run = 1;
+  // Hugging Face decoders: the most tokens per run (the prefill chunk; a run may take fewer) and
+  // KV cache rows (0: the model's max_position_embeddings, at most kDefaultContext).
+  int64_t tokens_per_run = 64;
   int64_t context = 0;
 };
 

@@ -9,6 +9,7 @@
 #include "runtime/core/aligned_buffer.h"
 #include "runtime/core/model.h"
 #include "runtime/core/quantization.h"
+#include "runtime/ops/dynamic_rows.h"
 #include "runtime/ops/op_signature.h"
 #ifdef SPRIG_HAVE_XNNPACK
 #include "backends/cpu/xnnpack/xnn_ops.h"
@@ -147,9 +148,11 @@ class CpuBackend final : public Backend {
   }
 
  private:
+  // XNNPACK's operators are set up for fixed shapes, so ops with a run-time leading dimension run
+  // on our kernels, which read it at each run.
   bool xnnpack_runs(const OpSignature& op) const {
 #ifdef SPRIG_HAVE_XNNPACK
-    return use_xnnpack_ && cpu::xnn_op_supported(op);
+    return use_xnnpack_ && !has_dynamic_rows(op) && cpu::xnn_op_supported(op);
 #else
     (void)op;
     return false;

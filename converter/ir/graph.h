@@ -21,6 +21,7 @@ struct Value {
   std::vector<int64_t> shape;
   bool is_constant = false;
   bool is_state = false;  // kept across runs (a KV cache): see Tensor.is_state in sprig.fbs
+  int dim0_symbol = 0;    // a run-time leading dimension: see Tensor.dim0_symbol in sprig.fbs
   std::vector<uint8_t> data;                        // constants only, dense row-major
   std::shared_ptr<fb::QuantizationT> quantization;  // null when not quantized
   // Group-wise scales (F16) and zero points (I8) of a quantized constant, too many to list in

@@ -28,6 +28,7 @@ std::unique_ptr<fb::TensorT> make_tensor(const Value& value) {
   tensor->shape = value.shape;
   if (value.quantization) tensor->quantization = std::make_unique<fb::QuantizationT>(*value.quantization);
   tensor->is_state = value.is_state;
+  tensor->dim0_symbol = value.dim0_symbol;
   return tensor;
 }
 

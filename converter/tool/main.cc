@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
   WeightQuantOptions quant;
   std::vector<float> mean{0.f}, std_dev{1.f};
   double mixed_precision = 0;
-  int64_t context = 0, chunk = 1;
+  int64_t context = 0, chunk = 64;
   app.add_option("model", input,
                  "source model: .onnx, or a Hugging Face directory (config.json + safetensors)")
       ->required();
@@ -82,7 +82,9 @@ int main(int argc, char** argv) {
                  "Hugging Face decoders: KV cache rows, the longest sequence (default: the "
                  "model's max_position_embeddings, at most 4096)")
       ->check(CLI::PositiveNumber);
-  app.add_option("--chunk", chunk, "Hugging Face decoders: tokens per run")
+  app.add_option("--chunk", chunk,
+                 "Hugging Face decoders: the most tokens per run, the prompt's chunk (default 64; "
+                 "generation runs one token at a time from the same file)")
       ->check(CLI::PositiveNumber);
   app.add_option("-o,--output", output, "output .sprig file")->required();
   app.add_option("--dtype", dtype, "storage type of the weights left float (embedding tables included)")->check(CLI::IsMember({"f32", "f16"}));

@@ -19,13 +19,20 @@ class DecoderBuilder {
     g_.name = c_.architecture;
     tokens_ = g_.add_value("tokens", fb::DType::I32, {t_});
     positions_ = g_.add_value("positions", fb::DType::I32, {t_});
-    g_.inputs = {tokens_, positions_};
+    const int logit_rows = g_.add_value("logit_rows", fb::DType::I32, {t_});
+    g_.values[static_cast<size_t>(tokens_)].dim0_symbol = kTokens;
+    g_.values[static_cast<size_t>(positions_)].dim0_symbol = kTokens;
+    g_.values[static_cast<size_t>(logit_rows)].dim0_symbol = kLogitRows;
+    g_.inputs = {tokens_, positions_, logit_rows};
     inv_freq_ = g_.add_constant("rope.inv_freq", {c_.head_dim / 2}, rope_inv_freq(c_));
     const int embed = weight("model.embed_tokens.weight", {c_.vocab_size, c_.hidden_size});
     int x = op(fb::OpType::Gather, "model.embed_tokens", {embed, tokens_}, {t_, c_.hidden_size},
                gather_options());
     for (int64_t layer = 0; layer < c_.num_layers; ++layer) x = decoder_layer(layer, x);
-    const int normed = rms_norm("model.norm", x);
+    rows_symbol_ = kLogitRows;
+    const int picked = op(fb::OpType::Gather, "logit_rows.pick", {x, logit_rows},
+                          {t_, c_.hidden_size}, gather_options());
+    const int normed = rms_norm("model.norm", picked);
     const int head = c_.tie_word_embeddings
                          ? embed
                          : weight("lm_head.weight", {c_.vocab_size, c_.hidden_size});
@@ -149,6 +156,7 @@ class DecoderBuilder {
   int op(fb::OpType type, const std::string& name, std::vector<int> inputs,
          std::vector<int64_t> out_shape, fb::OpOptionsUnion options) {
     const int out = g_.add_value(name + ".out", fb::DType::F32, std::move(out_shape));
+    g_.values[static_cast<size_t>(out)].dim0_symbol = rows_symbol_;
     Node node;
     node.type = type;
     node.name = name;
@@ -159,11 +167,15 @@ class DecoderBuilder {
     return out;
   }
 
+  // The run-time leading dimensions (Tensor.dim0_symbol): tokens per run, and logit rows.
+  static constexpr int kTokens = 1, kLogitRows = 2;
+
   const HfConfig& c_;
   const SafetensorsCheckpoint& checkpoint_;
   const int64_t t_, context_;
   Graph g_;
   int tokens_ = -1, positions_ = -1, inv_freq_ = -1;
+  int rows_symbol_ = kTokens;  // the leading dimension of the ops' outputs
 };
 
 }  // namespace

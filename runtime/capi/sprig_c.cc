@@ -37,6 +37,8 @@ void fill_info(const sprig::Model& model, int tensor, const sprig::TensorView& v
   for (int d = 0; d < SPRIG_MAX_RANK; ++d) info->dims[d] = d < view.shape.rank ? view.shape[d] : 0;
   info->bytes = view.bytes();
   info->data = view.data;
+  info->max_dim0 = view.shape.rank > 0 ? model.tensor(tensor).shape[0] : 0;
+  info->dynamic_dim0 = view.dim0_symbol != 0 ? 1 : 0;
 }
 
 }  // namespace
@@ -153,6 +155,11 @@ sprig_status sprig_session_set_input(sprig_session* session, int32_t index, cons
                                        info.bytes, bytes));
   std::memcpy(info.data, data, bytes);
   return SPRIG_OK;
+}
+
+sprig_status sprig_session_set_rows(sprig_session* session, int32_t index, int64_t rows) {
+  if (session == nullptr) return invalid_argument("session is null");
+  return report(session->session->set_rows(index, rows));
 }
 
 sprig_status sprig_session_run(sprig_session* session) {

@@ -1,6 +1,7 @@
 // sprig bench --llm: prompt processing and generation speed of a text decoder, as llama-bench
-// reports them (ppN: N prompt tokens in runs of the model's tokens-per-run; tgN: N tokens one run
-// each from an empty cache), with the effective weight bandwidth of generation.
+// reports them (ppN: N prompt tokens in runs of up to the model's tokens per run; tgN: N tokens one
+// run each from an empty cache; logits of each run's last token only), with the effective weight
+// bandwidth of generation.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "runtime/cli/commands.h"
+#include "runtime/llm/decoder.h"
 
 namespace sprig::cli {
 namespace {
@@ -18,22 +20,15 @@ double median_of(std::vector<double> v) {
   return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
 }
 
-// Runs `count` tokens from position 0 in runs of the model's T; returns the milliseconds.
-Result<double> run_tokens(Session& session, int tokens_input, int positions_input, int count, int per_run,
-                          int vocab) {
-  session.reset_state();
-  int32_t* tokens = session.input(tokens_input).as<int32_t>();
-  int32_t* positions = session.input(positions_input).as<int32_t>();
-  const int chunk = static_cast<int>(session.input(tokens_input).shape[0]);
+// Runs `count` tokens from position 0 in runs of up to `per_run`; returns the milliseconds.
+Result<double> run_tokens(llm::Decoder& decoder, int count, int per_run) {
+  std::vector<int32_t> ids(static_cast<size_t>(count));
+  for (int p = 0; p < count; ++p) ids[static_cast<size_t>(p)] = (p * 7919 + 13) % decoder.vocab();
+  decoder.reset();
   const auto start = std::chrono::steady_clock::now();
   for (int done = 0; done < count;) {
     const int n = std::min(per_run, count - done);
-    for (int i = 0; i < chunk; ++i) {
-      const int p = done + std::min(i, n - 1);
-      tokens[i] = (p * 7919 + 13) % vocab;
-      positions[i] = p;
-    }
-    SPRIG_RETURN_IF_ERROR(session.run());
+    SPRIG_RETURN_IF_ERROR(decoder.run(ids.data() + done, n, done));
     done += n;
   }
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -45,10 +40,10 @@ int bench_llm_command(const BenchOptions& options) {
   Loaded loaded;
   if (!load(options.common, true, &loaded)) return 1;
   Session& session = *loaded.session;
-  const int tokens_input = session.find_input("tokens"), positions_input = session.find_input("positions");
-  if (tokens_input < 0 || positions_input < 0) return fail("--llm: the model has no 'tokens' and 'positions' inputs");
+  Result<llm::Decoder> bound = llm::Decoder::bind(session);
+  if (!bound.ok()) return fail(std::string("--llm: ") + bound.status().message());
+  llm::Decoder& decoder = *bound;
   const Model& model = *loaded.model;
-  int64_t context = 0;
   size_t weight_bytes = 0;
   // Bytes a generated token reads: every constant but the embedding tables, of which a Gather
   // reads one row.
@@ -57,27 +52,23 @@ int bench_llm_command(const BenchOptions& options) {
     if (model.op(o).type() == fb::OpType::Gather) gathered[static_cast<size_t>(model.op(o).inputs()->Get(0))] = true;
   }
   for (int i = 0; i < model.num_tensors(); ++i) {
-    if (model.tensor(i).is_state) context = context ? std::min(context, model.tensor(i).shape[0]) : model.tensor(i).shape[0];
     if (model.is_constant(i) && !gathered[static_cast<size_t>(i)]) weight_bytes += model.tensor(i).bytes();
   }
-  const int chunk = static_cast<int>(session.input(tokens_input).shape[0]);
-  const int logits = session.find_output("logits");
-  if (logits < 0 || session.output(logits).shape.rank != 2) return fail("--llm: the model has no 'logits' [T, vocab] output");
-  const int vocab = static_cast<int>(session.output(logits).shape[1]);
+  const int chunk = decoder.max_tokens(), context = decoder.context();
   if (options.prompt_tokens > context || options.gen_tokens > context) {
     return fail("--llm: pp" + std::to_string(options.prompt_tokens) + " / tg" + std::to_string(options.gen_tokens) +
                 " do not fit in the model's context of " + std::to_string(context) + " tokens");
   }
   if (options.warmup > 0) {
-    auto warm = run_tokens(session, tokens_input, positions_input, std::min(chunk * 2, options.prompt_tokens), chunk, vocab);
+    auto warm = run_tokens(decoder, std::min(chunk * 2, options.prompt_tokens), chunk);
     if (!warm.ok()) return fail(warm.status());
   }
   std::vector<double> pp_ms, tg_ms;
   for (int r = 0; r < options.repetitions; ++r) {
-    auto pp = run_tokens(session, tokens_input, positions_input, options.prompt_tokens, chunk, vocab);
+    auto pp = run_tokens(decoder, options.prompt_tokens, chunk);
     if (!pp.ok()) return fail(pp.status());
     pp_ms.push_back(*pp);
-    auto tg = run_tokens(session, tokens_input, positions_input, options.gen_tokens, 1, vocab);
+    auto tg = run_tokens(decoder, options.gen_tokens, 1);
     if (!tg.ok()) return fail(tg.status());
     tg_ms.push_back(*tg);
   }
@@ -94,9 +85,8 @@ int bench_llm_command(const BenchOptions& options) {
                 usage.ru_maxrss, model.file_size(), options.repetitions);
     return 0;
   }
-  std::printf("pp%d: %.2f tokens/s (%d tokens per run)\n", options.prompt_tokens, pp, chunk);
-  std::printf("tg%d: %.2f tokens/s (one token per run%s)\n", options.gen_tokens, tg,
-              chunk > 1 ? ", the rest of each run padding" : "");
+  std::printf("pp%d: %.2f tokens/s (up to %d tokens per run)\n", options.prompt_tokens, pp, chunk);
+  std::printf("tg%d: %.2f tokens/s (one token per run)\n", options.gen_tokens, tg);
   std::printf("weights read per token: %.1f MB (embedding tables excluded), effective bandwidth in generation %.2f GB/s\n",
               weight_bytes / 1e6, gb_per_s);
   std::printf("threads: %d; medians of %d repetitions; peak resident %ld KiB (file %zu bytes)\n",

@@ -5,12 +5,14 @@
 #include <cstdio>
 #include <cstring>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "runtime/core/file_header.h"
 #include "runtime/core/memory_planner.h"
 #include "runtime/core/model.h"
 #include "runtime/core/quantization.h"
+#include "runtime/ops/dynamic_rows.h"
 #include "runtime/ops/op_check.h"
 
 namespace sprig {
@@ -200,6 +202,11 @@ Status check_tensors(const uint8_t* base, const fb::Model& root, CheckedTensors*
     view.is_state = tensor->is_state();
     if (view.is_state && tensor->buffer() != -1)
       return invalid("tensor %d '%s' is a state tensor with constant data", i, tensor_label(tensor));
+    view.dim0_symbol = tensor->dim0_symbol();
+    if (view.dim0_symbol < 0 || (view.dim0_symbol > 0 && (view.shape.rank < 1 || view.shape[0] < 1 ||
+                                                          view.is_state || tensor->buffer() != -1)))
+      return invalid("tensor %d '%s': run-time leading dimension %d on a constant, state, scalar or "
+                     "empty tensor", i, tensor_label(tensor), view.dim0_symbol);
     if (tensor->buffer() != -1) SPRIG_RETURN_IF_ERROR(check_constant_data(base, root, i, tensor, &view));
   }
   return link_quantization_tensors(root, out);
@@ -220,6 +227,30 @@ Status check_index_list(const flatbuffers::Vector<int32_t>* indices, int num_ten
 
 const char* op_label(const fb::Op& op) {
   return op.name() && op.name()->size() ? op.name()->c_str() : op_display_name(op);
+}
+
+// Every run-time leading dimension is carried by a graph input (the caller's handle on it), and the
+// tensors sharing one have the same upper bound.
+Status check_dim0_symbols(const fb::Graph& graph, const CheckedTensors& checked,
+                          const std::vector<int>& graph_inputs) {
+  std::unordered_map<int, int> first_with;  // symbol -> the first tensor that has it
+  for (int i = 0; i < static_cast<int>(checked.tensors.size()); ++i) {
+    const TensorView& view = checked.tensors[static_cast<size_t>(i)];
+    if (view.dim0_symbol == 0) continue;
+    const auto [it, added] = first_with.emplace(view.dim0_symbol, i);
+    const TensorView& first = checked.tensors[static_cast<size_t>(it->second)];
+    if (!added && first.shape[0] != view.shape[0])
+      return invalid("tensors '%s' and '%s' share run-time leading dimension %d but not its upper "
+                     "bound (%" PRId64 " and %" PRId64 ")",
+                     graph.tensors()->Get(static_cast<uint32_t>(it->second))->name()->c_str(),
+                     graph.tensors()->Get(static_cast<uint32_t>(i))->name()->c_str(), view.dim0_symbol,
+                     first.shape[0], view.shape[0]);
+  }
+  for (int input : graph_inputs) first_with.erase(checked.tensors[static_cast<size_t>(input)].dim0_symbol);
+  if (!first_with.empty())
+    return invalid("run-time leading dimension %d of tensor '%s' is on no graph input", first_with.begin()->first,
+                   graph.tensors()->Get(static_cast<uint32_t>(first_with.begin()->second))->name()->c_str());
+  return Status::ok_status();
 }
 
 // Ops in order, their tensor indices, single assignment, define-before-use, and check_op.
@@ -289,8 +320,10 @@ Status check_ops(const fb::Model& root, const CheckedTensors& checked,
     signature.outputs = outputs.data();
     signature.num_outputs = static_cast<int>(outputs.size());
     SPRIG_RETURN_IF_ERROR(check_op(signature));
+    SPRIG_RETURN_IF_ERROR(check_dynamic_rows(signature));
     op_tensors->push_back(std::move(indices));
   }
+  SPRIG_RETURN_IF_ERROR(check_dim0_symbols(graph, checked, *graph_inputs));
   for (int output : *graph_outputs)
     if (!defined[static_cast<size_t>(output)])
       return invalid("graph output '%s' is never written",

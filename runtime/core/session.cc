@@ -48,6 +48,12 @@ Result<std::unique_ptr<Session>> Session::create(const Model& model,
     view = model.tensor(i);
     if (!model.is_constant(i) && model.arena_offset(i) >= 0)
       view.data = session->arena_ + model.arena_offset(i);
+    if (view.dim0_symbol > 0) {
+      auto& by_symbol = session->tensors_by_dim0_symbol_;
+      if (by_symbol.size() < static_cast<size_t>(view.dim0_symbol))
+        by_symbol.resize(static_cast<size_t>(view.dim0_symbol));
+      by_symbol[static_cast<size_t>(view.dim0_symbol - 1)].push_back(i);
+    }
   }
   session->reset_state();
   SPRIG_RETURN_IF_ERROR(session->partition(options));
@@ -145,6 +151,25 @@ int Session::find_output(const char* name) const {
   for (int i = 0; i < num_outputs(); ++i)
     if (std::strcmp(model_.tensor_name(model_.output_tensor(i)), name) == 0) return i;
   return -1;
+}
+
+Status Session::set_rows(int i, int64_t rows) {
+  if (i < 0 || i >= num_inputs())
+    return Status::error(Code::kInvalidArgument, "set_rows: no input %d (the model has %d)", i,
+                         num_inputs());
+  const int index = model_.input_tensor(i);
+  const int symbol = tensors_[static_cast<size_t>(index)].dim0_symbol;
+  if (symbol == 0)
+    return Status::error(Code::kInvalidArgument,
+                         "set_rows: input '%s' has a fixed leading dimension of %lld",
+                         model_.tensor_name(index), static_cast<long long>(max_rows(i)));
+  if (rows < 1 || rows > max_rows(i))
+    return Status::error(Code::kInvalidArgument, "set_rows: %lld rows for input '%s', which takes 1 to %lld",
+                         static_cast<long long>(rows), model_.tensor_name(index),
+                         static_cast<long long>(max_rows(i)));
+  for (int t : tensors_by_dim0_symbol_[static_cast<size_t>(symbol - 1)])
+    tensors_[static_cast<size_t>(t)].shape.dims[0] = rows;
+  return Status::ok_status();
 }
 
 Status Session::run() {

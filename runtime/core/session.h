@@ -62,6 +62,15 @@ class Session {
   int find_input(const char* name) const;
   int find_output(const char* name) const;
 
+  // Sets the leading dimension of input `i` for the runs that follow, and with it that of every
+  // tensor sharing its run-time dimension (Tensor.dim0_symbol): 1 <= rows <= the planned
+  // shape[0]. The views of those inputs and outputs then show the new shape, and the ops do the
+  // work of `rows` rows. kInvalidArgument when the input's leading dimension is fixed or `rows`
+  // is out of range. Allocation-free.
+  Status set_rows(int i, int64_t rows);
+  // The upper bound of input `i`'s leading dimension (its shape[0] in the model).
+  int64_t max_rows(int i) const { return model_.tensor(model_.input_tensor(i)).shape[0]; }
+
   // Runs the whole graph. Allocation-free.
   Status run();
   // Zeroes every state tensor (Tensor.is_state: KV caches), as create() does: the next run starts
@@ -95,6 +104,8 @@ class Session {
   size_t arena_bytes_ = 0;
   bool owns_arena_ = false;
   std::vector<TensorView> tensors_;
+  // For each run-time leading dimension k > 0 (index k - 1), the tensors that have it.
+  std::vector<std::vector<int>> tensors_by_dim0_symbol_;
   std::vector<Partition> partitions_;
   ThreadPool thread_pool_;
   std::vector<std::unique_ptr<BackendProgram>> programs_;

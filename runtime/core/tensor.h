@@ -45,6 +45,9 @@ struct TensorView {
   const TensorView* zero_points = nullptr;
   // A state tensor (Tensor.is_state): kept across runs, written in place by the op that owns it.
   bool is_state = false;
+  // A run-time leading dimension (Tensor.dim0_symbol), 0 when fixed. In the Model's views shape[0]
+  // is its upper bound; in a Session's views it is the current value (Session::set_rows).
+  int dim0_symbol = 0;
 
   size_t bytes() const { return tensor_bytes(dtype, shape.numel()); }
   float* f32() const { return static_cast<float*>(data); }

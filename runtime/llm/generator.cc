@@ -26,49 +26,26 @@ const char* stop_reason_name(StopReason reason) {
 
 Result<std::unique_ptr<Generator>> Generator::create(Session& session, const Tokenizer& tokenizer,
                                                      const GenerateOptions& options) {
-  const int tokens = session.find_input("tokens"), positions = session.find_input("positions");
-  const int logits = session.find_output("logits");
-  if (tokens < 0 || positions < 0 || logits < 0) {
-    return Status(Code::kInvalidArgument,
-                  "generate: the model is not a text decoder (inputs 'tokens' and 'positions', output 'logits')");
+  Result<Decoder> decoder = Decoder::bind(session);
+  if (!decoder.ok()) {
+    return Status::error(decoder.status().code(), "generate: %s", decoder.status().message());
   }
-  const TensorView& t = session.input(tokens);
-  const TensorView& p = session.input(positions);
-  const TensorView& l = session.output(logits);
-  if (t.dtype != DType::I32 || p.dtype != DType::I32 || t.shape.rank != 1 || p.shape != t.shape) {
-    return Status(Code::kInvalidArgument, "generate: 'tokens' and 'positions' must both be I32 [T]");
+  const int vocab = decoder->vocab();
+  if (vocab < tokenizer.vocab_size()) {
+    return Status::error(Code::kInvalidArgument, "generate: the model's %d logits do not cover the tokenizer's %d tokens",
+                         vocab, tokenizer.vocab_size());
   }
-  if (l.dtype != DType::F32 || l.shape.rank != 2 || l.shape[0] != t.shape[0]) {
-    return Status(Code::kInvalidArgument, "generate: 'logits' must be F32 [T, vocab]");
-  }
-  if (l.shape[1] < tokenizer.vocab_size()) {
-    return Status::error(Code::kInvalidArgument, "generate: the model's %lld logits do not cover the tokenizer's %d tokens",
-                         static_cast<long long>(l.shape[1]), tokenizer.vocab_size());
-  }
-  int64_t context = 0;
-  const Model& model = session.model();
-  for (int i = 0; i < model.num_tensors(); ++i) {
-    if (!model.tensor(i).is_state) continue;
-    context = context == 0 ? model.tensor(i).shape[0] : std::min(context, model.tensor(i).shape[0]);
-  }
-  if (context <= 0) return Status(Code::kInvalidArgument, "generate: the model has no KV cache");
   if (options.max_new_tokens < 0) {
     return Status::error(Code::kInvalidArgument, "generate: max_new_tokens %d < 0", options.max_new_tokens);
   }
   for (const std::string& stop : options.stop_strings) {
     if (stop.empty()) return Status(Code::kInvalidArgument, "generate: an empty stop string");
   }
-  SPRIG_ASSIGN_OR_RETURN(auto sampler, Sampler::create(options.sampling, static_cast<int>(l.shape[1])));
-  std::unique_ptr<Generator> generator(new Generator(session, tokenizer, options));
+  SPRIG_ASSIGN_OR_RETURN(auto sampler, Sampler::create(options.sampling, vocab));
+  std::unique_ptr<Generator> generator(new Generator(*decoder, tokenizer, options));
   generator->sampler_ = std::move(sampler);
-  generator->tokens_input_ = tokens;
-  generator->positions_input_ = positions;
-  generator->logits_output_ = logits;
-  generator->chunk_ = static_cast<int>(t.shape[0]);
-  generator->context_ = static_cast<int>(context);
-  generator->vocab_ = static_cast<int>(l.shape[1]);
-  generator->history_.reserve(static_cast<size_t>(context) + 1);
-  generator->last_logits_.assign(static_cast<size_t>(l.shape[1]), 0.0f);
+  generator->history_.reserve(static_cast<size_t>(decoder->context()) + 1);
+  generator->last_logits_.assign(static_cast<size_t>(vocab), 0.0f);
   for (const std::string& stop : options.stop_strings) {
     generator->longest_stop_ = std::max(generator->longest_stop_, stop.size());
   }
@@ -76,11 +53,11 @@ Result<std::unique_ptr<Generator>> Generator::create(Session& session, const Tok
   return generator;
 }
 
-Generator::Generator(Session& session, const Tokenizer& tokenizer, const GenerateOptions& options)
-    : session_(session), tokenizer_(tokenizer), options_(options), text_(tokenizer) {}
+Generator::Generator(const Decoder& decoder, const Tokenizer& tokenizer, const GenerateOptions& options)
+    : decoder_(decoder), tokenizer_(tokenizer), options_(options), text_(tokenizer) {}
 
 void Generator::reset() {
-  session_.reset_state();
+  decoder_.reset();
   position_ = 0;
   history_.clear();
   text_.reset();
@@ -88,18 +65,8 @@ void Generator::reset() {
 }
 
 Status Generator::run_chunk(const int32_t* ids, int count) {
-  int32_t* tokens = session_.input(tokens_input_).as<int32_t>();
-  int32_t* positions = session_.input(positions_input_).as<int32_t>();
-  // Unused slots of a partial chunk repeat the last token at its position: they compute what it
-  // computes, so the cache row they write again holds the same keys and values.
-  for (int i = 0; i < chunk_; ++i) {
-    const int source = std::min(i, count - 1);
-    tokens[i] = ids[source];
-    positions[i] = position_ + source;
-  }
-  SPRIG_RETURN_IF_ERROR(session_.run());
-  const float* logits = session_.output(logits_output_).f32() + static_cast<size_t>(count - 1) * vocab_;
-  std::copy(logits, logits + vocab_, last_logits_.begin());
+  SPRIG_RETURN_IF_ERROR(decoder_.run(ids, count, position_));
+  std::copy(decoder_.logits(0), decoder_.logits(0) + decoder_.vocab(), last_logits_.begin());
   position_ += count;
   history_.insert(history_.end(), ids, ids + count);
   return Status();
@@ -107,13 +74,13 @@ Status Generator::run_chunk(const int32_t* ids, int count) {
 
 Status Generator::prefill(const int32_t* ids, size_t count) {
   if (count == 0) return Status();
-  if (count > static_cast<size_t>(context_ - position_)) {
+  if (count > static_cast<size_t>(context_size() - position_)) {
     return Status::error(Code::kInvalidArgument,
                          "generate: %zu prompt tokens do not fit in the context (%d of %d tokens used)", count,
-                         position_, context_);
+                         position_, context_size());
   }
   for (size_t done = 0; done < count;) {
-    const int n = static_cast<int>(std::min(count - done, static_cast<size_t>(chunk_)));
+    const int n = static_cast<int>(std::min(count - done, static_cast<size_t>(tokens_per_run())));
     SPRIG_RETURN_IF_ERROR(run_chunk(ids + done, n));
     done += static_cast<size_t>(n);
   }
@@ -125,8 +92,8 @@ int32_t Generator::sample_next() {
 }
 
 Status Generator::feed(int32_t id) {
-  if (position_ >= context_) {
-    return Status::error(Code::kInvalidArgument, "generate: the context of %d tokens is full", context_);
+  if (position_ >= context_size()) {
+    return Status::error(Code::kInvalidArgument, "generate: the context of %d tokens is full", context_size());
   }
   return run_chunk(&id, 1);
 }
@@ -177,9 +144,9 @@ Status Generator::generate_after(const std::vector<int32_t>& ids, TextCallback c
   GenerationStats& s = stats ? *stats : local;
   s = GenerationStats();
   if (ids.empty()) return Status(Code::kInvalidArgument, "generate: empty conversation");
-  if (ids.size() > static_cast<size_t>(context_)) {
+  if (ids.size() > static_cast<size_t>(context_size())) {
     return Status::error(Code::kInvalidArgument, "generate: the conversation's %zu tokens do not fit in the context of %d",
-                         ids.size(), context_);
+                         ids.size(), context_size());
   }
   size_t kept = 0;
   while (kept < history_.size() && kept + 1 < ids.size() && history_[kept] == ids[kept]) ++kept;
@@ -216,7 +183,7 @@ Status Generator::decode(TextCallback callback, void* context, GenerationStats* 
       s.reason = StopReason::kCancelled;
       break;
     }
-    if (position_ >= context_) {
+    if (position_ >= context_size()) {
       s.reason = StopReason::kContextFull;
       break;
     }

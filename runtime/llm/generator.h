@@ -1,10 +1,8 @@
-// Text generation over a decoder session: the prompt is encoded and run in chunks of the model's
-// tokens-per-run (prefill), then one token at a time is sampled, streamed as text and fed back
-// (decode), until an EOS token, a stop string, the token budget or the end of the KV cache.
-//
-// The model is what sprig-convert writes for a Hugging Face decoder: inputs "tokens" and
-// "positions" (I32 [T]), output "logits" (F32 [T, V]) and KV caches as state tensors [C, ...].
-// create() reserves every buffer; step() and the decode loop in generate() allocate nothing.
+// Text generation over a decoder session (llm/decoder.h): the prompt is encoded and run in chunks
+// of up to the model's tokens per run (prefill), then one token at a time is sampled, streamed as
+// text and fed back (decode), until an EOS token, a stop string, the token budget or the end of
+// the KV cache. Each run computes the logits of its last token only.
+// create() reserves every buffer; feed() and the decode loop in generate() allocate nothing.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +12,7 @@
 #include <vector>
 
 #include "runtime/core/session.h"
+#include "runtime/llm/decoder.h"
 #include "runtime/llm/sampler.h"
 #include "runtime/llm/tokenizer.h"
 
@@ -70,25 +69,23 @@ class Generator {
   const float* last_logits() const { return last_logits_.data(); }
   void reset();
   int position() const { return position_; }
-  int context_size() const { return context_; }
-  int tokens_per_run() const { return chunk_; }
+  int context_size() const { return decoder_.context(); }
+  int tokens_per_run() const { return decoder_.max_tokens(); }
   const std::vector<int32_t>& tokens() const { return history_; }
 
  private:
-  Generator(Session& session, const Tokenizer& tokenizer, const GenerateOptions& options);
+  Generator(const Decoder& decoder, const Tokenizer& tokenizer, const GenerateOptions& options);
   Status run_chunk(const int32_t* ids, int count);
   // Samples, streams and feeds back tokens until a stop condition; fills stats' decode fields.
   Status decode(TextCallback callback, void* context, GenerationStats* stats);
   // Passes on the part of held_ that cannot start a stop string; true when a stop string ended it.
   bool flush_text(bool final, TextCallback callback, void* context, bool* cancelled);
 
-  Session& session_;
+  Decoder decoder_;
   const Tokenizer& tokenizer_;
   GenerateOptions options_;
   std::unique_ptr<Sampler> sampler_;
   TextStreamDecoder text_;
-  int tokens_input_ = -1, positions_input_ = -1, logits_output_ = -1;
-  int chunk_ = 1, context_ = 0, vocab_ = 0;
   int position_ = 0;
   std::vector<int32_t> history_;
   std::vector<float> last_logits_;

@@ -13,11 +13,12 @@ namespace {
 class ActivationOp final : public CpuOp {
  public:
   ActivationOp(f32_vunary_fn kernel, const UnaryParams& params, const float* x, float* y,
-               size_t count)
-      : kernel_(kernel), params_(params), x_(x), y_(y), count_(count) {}
+               size_t count, const TensorView* counted)
+      : kernel_(kernel), params_(params), x_(x), y_(y), count_(count), counted_(counted) {}
 
   void run(void*, pthreadpool_t pool) override {
-    pthreadpool_parallelize_1d_tile_1d(pool_for(pool, count_), &ActivationOp::tile, this, count_,
+    const size_t count = counted_ ? static_cast<size_t>(counted_->shape.numel()) : count_;
+    pthreadpool_parallelize_1d_tile_1d(pool_for(pool, count), &ActivationOp::tile, this, count,
                                        kStreamTile, kParallelFlags);
   }
 
@@ -32,6 +33,7 @@ class ActivationOp final : public CpuOp {
   const float* x_;
   float* y_;
   size_t count_;
+  const TensorView* counted_;
 };
 
 // For the identity in place, or no elements.
@@ -44,7 +46,8 @@ class NoOp final : public CpuOp {
 
 Result<std::unique_ptr<CpuOp>> create_activation_op(const ActivationParams& activation,
                                                     const float* x, float* y, size_t count,
-                                                    const CpuOpContext& context) {
+                                                    const CpuOpContext& context,
+                                                    const TensorView* counted) {
   const f32_vunary_fn kernel = f32_vunary_kernel(activation.kind, context.features);
   if (!kernel)
     return Status::error(Code::kUnsupported, "cpu: activation kind %d not supported",
@@ -57,7 +60,7 @@ Result<std::unique_ptr<CpuOp>> create_activation_op(const ActivationParams& acti
     UnaryParams params;
     params.alpha = activation.alpha;
     params.beta = activation.beta;
-    result.reset(new (std::nothrow) ActivationOp(kernel, params, x, y, count));
+    result.reset(new (std::nothrow) ActivationOp(kernel, params, x, y, count, counted));
   }
   if (!result) return Status(Code::kOutOfMemory, "cpu: no memory for an op");
   return result;

@@ -1,7 +1,8 @@
 // Attention (sprig.fbs) with or without a KV cache: the new rows of k and v are copied into the
 // caches at their positions, then each (token, query head) pair is one task of the attention
 // kernel (kernels/attention) over the rows it may see, query heads sharing key/value heads (GQA).
-// Positions outside the cache are refused before the run.
+// Positions outside the cache are refused before the run. The token and key counts are read at
+// each run (run-time leading dimensions).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -24,11 +25,11 @@ class AttentionOp final : public CpuOp {
     k_ = op.inputs[1]->as<const float>();
     v_ = op.inputs[2]->as<const float>();
     y_ = op.outputs[0]->as<float>();
-    tokens_ = static_cast<size_t>(q[0]);
+    q_view_ = op.inputs[0];
+    k_view_ = op.inputs[1];
     heads_ = static_cast<size_t>(q[1]);
     d_ = static_cast<size_t>(q[2]);
     kv_heads_ = static_cast<size_t>(op.inputs[1]->shape[1]);
-    key_rows_ = static_cast<size_t>(op.inputs[1]->shape[0]);
     causal_ = options.causal();
     scale_ = options.scale() != 0.0f ? options.scale()
                                      : static_cast<float>(1.0 / std::sqrt(static_cast<double>(d_)));
@@ -42,7 +43,8 @@ class AttentionOp final : public CpuOp {
 
   Status check_inputs() const override {
     if (positions_ == nullptr) return Status::ok_status();
-    for (size_t t = 0; t < tokens_; ++t)
+    const size_t tokens = static_cast<size_t>(q_view_->shape[0]);
+    for (size_t t = 0; t < tokens; ++t)
       if (positions_[t] < 0 || static_cast<size_t>(positions_[t]) >= capacity_)
         return Status::error(Code::kInvalidArgument,
                              "Attention: position %d of token %zu is outside the %zu-row KV cache",
@@ -51,6 +53,8 @@ class AttentionOp final : public CpuOp {
   }
 
   void run(void*, pthreadpool_t pool) override {
+    tokens_ = static_cast<size_t>(q_view_->shape[0]);
+    key_rows_ = static_cast<size_t>(k_view_->shape[0]);
     const size_t row = kv_heads_ * d_;
     keys_ = k_;
     values_ = v_;
@@ -101,10 +105,12 @@ class AttentionOp final : public CpuOp {
   float* y_ = nullptr;
   float *k_cache_ = nullptr, *v_cache_ = nullptr;
   const int32_t* positions_ = nullptr;
-  size_t tokens_ = 0, heads_ = 0, d_ = 0, kv_heads_ = 0, key_rows_ = 0, capacity_ = 0;
+  const TensorView *q_view_ = nullptr, *k_view_ = nullptr;  // the session's views
+  size_t heads_ = 0, d_ = 0, kv_heads_ = 0, capacity_ = 0;
   bool causal_ = true;
   float scale_ = 1.0f;
   // Set by run() for its tasks.
+  size_t tokens_ = 0, key_rows_ = 0;
   const float *keys_ = nullptr, *values_ = nullptr;
   size_t visible_rows_ = 0;
 };

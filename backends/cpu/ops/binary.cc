@@ -3,7 +3,9 @@
 // broadcast alike are merged. What is left is rows of a contiguous inner dim, each row one kernel
 // call: both operands vectors (same shapes), one a single value (scalar operand, per-pixel
 // value), or one a vector reused by every row (per-channel vector, SE-style [N,1,1,C] scales).
-// Fused activations that are not clamps run on each finished piece while it is in cache.
+// Fused activations that are not clamps run on each finished piece while it is in cache. When the
+// output's leading dimension changes at run time, the outermost simplified dim (which holds it)
+// scales with it.
 #include <new>
 
 #include "backends/cpu/kernels/common/tiling.h"
@@ -55,8 +57,11 @@ class BinaryOpImpl final : public CpuOp {
       if (in_a_[k]) sa *= dims_[k];
       if (in_b_[k]) sb *= dims_[k];
     }
-    inner_ = dims_[rank_ - 1];
-    rows_ = numel_ / (inner_ ? inner_ : 1);
+    y_view_ = &y;
+    max_rows0_ = current_rows0_ = y.shape.rank > 0 ? static_cast<size_t>(y.shape[0]) : 1;
+    max_dims0_ = dims_[0];
+    max_numel_ = numel_;
+    set_sizes();
 
     BinaryOp kind = BinaryOp::kAdd;
     switch (op.op->type()) {
@@ -87,11 +92,17 @@ class BinaryOpImpl final : public CpuOp {
     }
     params_.min = clamp.min;
     params_.max = clamp.max;
-    row_tile_ = kStreamTile / (inner_ ? inner_ : 1) + 1;
     return Status::ok_status();
   }
 
   void run(void*, pthreadpool_t pool) override {
+    const size_t rows0 = y_view_->shape.rank > 0 ? static_cast<size_t>(y_view_->shape[0]) : 1;
+    if (rows0 != current_rows0_ && max_rows0_ > 1) {
+      current_rows0_ = rows0;
+      dims_[0] = max_dims0_ / max_rows0_ * rows0;
+      numel_ = max_numel_ / max_rows0_ * rows0;
+      set_sizes();
+    }
     if (numel_ == 0) return;
     pool = pool_for(pool, numel_);
     if (rows_ == 1 || inner_ >= kStreamTile)
@@ -103,6 +114,12 @@ class BinaryOpImpl final : public CpuOp {
   }
 
  private:
+  void set_sizes() {
+    inner_ = dims_[rank_ - 1];
+    rows_ = numel_ / (inner_ ? inner_ : 1);
+    row_tile_ = kStreamTile / (inner_ ? inner_ : 1) + 1;
+  }
+
   // y[start, start + count) of one row whose operands start at a and b.
   void piece(const float* a, const float* b, float* y, size_t count) const {
     if (swap_)
@@ -163,6 +180,8 @@ class BinaryOpImpl final : public CpuOp {
   const float* b_ = nullptr;
   float* y_ = nullptr;
   size_t numel_ = 0, inner_ = 1, rows_ = 1, row_tile_ = 1;
+  const TensorView* y_view_ = nullptr;  // the session's view of y
+  size_t max_rows0_ = 1, current_rows0_ = 1, max_dims0_ = 1, max_numel_ = 0;
   int rank_ = 0;
   size_t dims_[kMaxRank] = {0};
   size_t a_strides_[kMaxRank] = {0};

@@ -48,7 +48,7 @@ Result<std::unique_ptr<CpuOp>> create_fully_connected_op(const OpSignature& op,
   gemm.a_stride = k;
   gemm.c = op.outputs[0]->f32();
   gemm.c_stride = n;
-  return create_gemm_op(w, bias_of(op), gemm, clamp, context.num_threads, "FullyConnected");
+  return create_gemm_op(w, bias_of(op), gemm, clamp, context.num_threads, "FullyConnected", &x);
 }
 
 }  // namespace sprig::cpu

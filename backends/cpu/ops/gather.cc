@@ -1,5 +1,7 @@
 // Gather (embedding lookup): rows of a table [rows, d] stored as F32, F16 or BF16 picked by I32
-// indices, widened to f32. Indices outside the table are refused before the run.
+// indices, widened to f32. Indices outside the table are refused before the run. The index count
+// and the table's rows are read at each run (either may be a run-time leading dimension: a table of
+// activations, as when a decoder picks the rows whose logits it computes).
 #include <cstring>
 #include <new>
 
@@ -12,26 +14,29 @@ namespace {
 
 class GatherOp final : public CpuOp {
  public:
-  GatherOp(const TensorView& table, const int32_t* indices, size_t count, float* y)
+  GatherOp(const TensorView& table, const TensorView& indices, float* y)
       : table_(table.data),
         dtype_(table.dtype),
-        rows_(static_cast<size_t>(table.shape[0])),
         d_(static_cast<size_t>(table.shape[1])),
-        indices_(indices),
-        count_(count),
+        table_view_(table),
+        indices_view_(indices),
+        indices_(indices.as<const int32_t>()),
         y_(y) {}
 
   Status check_inputs() const override {
-    for (size_t i = 0; i < count_; ++i)
-      if (indices_[i] < 0 || static_cast<size_t>(indices_[i]) >= rows_)
+    const size_t rows = static_cast<size_t>(table_view_.shape[0]);
+    const size_t count = static_cast<size_t>(indices_view_.shape.numel());
+    for (size_t i = 0; i < count; ++i)
+      if (indices_[i] < 0 || static_cast<size_t>(indices_[i]) >= rows)
         return Status::error(Code::kInvalidArgument,
                              "Gather: index %d at %zu is outside the table's %zu rows",
-                             indices_[i], i, rows_);
+                             indices_[i], i, rows);
     return Status::ok_status();
   }
 
   void run(void*, pthreadpool_t pool) override {
-    pthreadpool_parallelize_1d(pool_for(pool, count_ * d_), &GatherOp::row, this, count_,
+    const size_t count = static_cast<size_t>(indices_view_.shape.numel());
+    pthreadpool_parallelize_1d(pool_for(pool, count * d_), &GatherOp::row, this, count,
                                kParallelFlags);
   }
 
@@ -54,9 +59,10 @@ class GatherOp final : public CpuOp {
 
   const void* table_;
   DType dtype_;
-  size_t rows_, d_;
+  size_t d_;
+  const TensorView& table_view_;  // the session's views: their shapes are read at each run
+  const TensorView& indices_view_;
   const int32_t* indices_;
-  size_t count_;
   float* y_;
 };
 
@@ -81,9 +87,8 @@ Result<std::unique_ptr<CpuOp>> create_gather_op(const OpSignature& op, const Cpu
   const TensorView& indices = *op.inputs[1];
   if (!op.inputs[0]->data || !indices.data || !op.outputs[0]->data)
     return Status(Code::kInvalidArgument, "cpu: Gather tensor without data");
-  std::unique_ptr<CpuOp> result(new (std::nothrow) GatherOp(
-      *op.inputs[0], indices.as<const int32_t>(), static_cast<size_t>(indices.shape.numel()),
-      op.outputs[0]->as<float>()));
+  std::unique_ptr<CpuOp> result(
+      new (std::nothrow) GatherOp(*op.inputs[0], indices, op.outputs[0]->as<float>()));
   if (!result) return Status(Code::kOutOfMemory, "cpu: no memory for an op");
   return result;
 }

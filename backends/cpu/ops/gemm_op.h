@@ -13,9 +13,12 @@ namespace sprig::cpu {
 // An op running `gemm`, whose kernel, batch, m, n, k, a and c (with their strides) are set: packs
 // w and bias into it (pack_gemm_weights, one group per batch entry), clamps C to `clamp` and
 // plans it for num_threads. run() makes no allocation. kOutOfMemory naming `op_name` ("cpu: no
-// memory for a FullyConnected op") when the op or its weights cannot be had.
+// memory for a FullyConnected op") when the op or its weights cannot be had. With `a_rows`, each
+// run takes m from its element count at that time (over k) and plans again when m changed: A with
+// a run-time leading dimension, gemm.m its maximum.
 Result<std::unique_ptr<CpuOp>> create_gemm_op(const TensorView& w, const TensorView* bias,
                                               const F32GemmBatch& gemm, const OutputClamp& clamp,
-                                              int num_threads, const char* op_name);
+                                              int num_threads, const char* op_name,
+                                              const TensorView* a_rows = nullptr);
 
 }  // namespace sprig::cpu

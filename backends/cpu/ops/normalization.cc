@@ -19,7 +19,7 @@ class NormOp final : public CpuOp {
     const TensorView& x = *op.inputs[0];
     layer_norm_ = op.op->type() == fb::OpType::LayerNorm;
     d_ = static_cast<size_t>(x.shape[x.shape.rank - 1]);
-    rows_ = d_ > 0 ? static_cast<size_t>(x.shape.numel()) / d_ : 0;
+    x_view_ = &x;
     epsilon_ = layer_norm_ ? op.op->options_as_LayerNormOptions()->epsilon()
                            : op.op->options_as_RmsNormOptions()->epsilon();
     x_ = x.as<const float>();
@@ -32,8 +32,9 @@ class NormOp final : public CpuOp {
   }
 
   void run(void*, pthreadpool_t pool) override {
-    pthreadpool_parallelize_1d(pool_for(pool, rows_ * d_), &NormOp::row, this, rows_,
-                               kParallelFlags);
+    const size_t numel = static_cast<size_t>(x_view_->shape.numel());
+    const size_t rows = d_ > 0 ? numel / d_ : 0;
+    pthreadpool_parallelize_1d(pool_for(pool, numel), &NormOp::row, this, rows, kParallelFlags);
   }
 
  private:
@@ -60,7 +61,8 @@ class NormOp final : public CpuOp {
   }
 
   bool layer_norm_ = false;
-  size_t d_ = 0, rows_ = 0;
+  size_t d_ = 0;
+  const TensorView* x_view_ = nullptr;  // the session's view: rows are read at each run
   double epsilon_ = 0.0;
   const float* x_ = nullptr;
   float* y_ = nullptr;

@@ -50,10 +50,12 @@ Result<std::unique_ptr<CpuOp>> create_depthwise_conv2d_op(const OpSignature& op,
                                                           const CpuOpContext& context);
 
 // An activation over `count` floats from x to y (x == y allowed: in place). Used for Activation
-// ops and for fused activations that are not clamps.
+// ops and for fused activations that are not clamps. With `counted`, each run covers its element
+// count at that time instead (a tensor with a run-time leading dimension; count is its maximum).
 Result<std::unique_ptr<CpuOp>> create_activation_op(const ActivationParams& activation,
                                                     const float* x, float* y, size_t count,
-                                                    const CpuOpContext& context);
+                                                    const CpuOpContext& context,
+                                                    const TensorView* counted = nullptr);
 
 // Add/Sub/Mul/Div with numpy broadcasting and their fused activation.
 bool binary_supported(const OpSignature& op);

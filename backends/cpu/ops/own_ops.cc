@@ -49,7 +49,7 @@ Result<std::unique_ptr<CpuOp>> append_activation(std::unique_ptr<CpuOp> op,
   float* data = y.as<float>();
   SPRIG_ASSIGN_OR_RETURN(std::unique_ptr<CpuOp> post,
                          create_activation_op(activation_params(activation), data, data,
-                                              static_cast<size_t>(y.shape.numel()), context));
+                                              static_cast<size_t>(y.shape.numel()), context, &y));
   std::unique_ptr<CpuOp> sequence(new (std::nothrow) SequenceOp(std::move(op), std::move(post)));
   if (!sequence) return Status(Code::kOutOfMemory, "cpu: no memory for an op");
   return sequence;
@@ -143,7 +143,7 @@ Result<std::unique_ptr<CpuOp>> create_own_op(const OpSignature& op, const CpuOpC
       return create_activation_op(
           activation_params(op.op->options_as_ActivationOptions()->activation()),
           op.inputs[0]->as<const float>(), y.as<float>(), static_cast<size_t>(y.shape.numel()),
-          context);
+          context, &y);
     }
     case fb::OpType::MaxPool2D:
     case fb::OpType::AveragePool2D:

@@ -76,9 +76,10 @@ class QuantizedFullyConnected final : public CpuOp {
     const TensorView* b = bias_of(op);
     if (b != nullptr)
       SPRIG_RETURN_IF_ERROR(pack_bias(*b, 1, matrix_.n, matrix_.n, "FullyConnected", &bias_));
+    x_ = &x;
     args_.x = x.f32();
     args_.x_stride = matrix_.k;
-    args_.rows = matrix_.k > 0 ? static_cast<size_t>(x.shape.numel()) / matrix_.k : 0;
+    args_.rows = static_cast<size_t>(x.shape.numel()) / matrix_.k;  // the most; run() sets it
     args_.bias = b != nullptr ? bias_.as<float>() : nullptr;
     args_.y = op.outputs[0]->f32();
     args_.y_stride = matrix_.n;
@@ -88,7 +89,6 @@ class QuantizedFullyConnected final : public CpuOp {
     const size_t threads = context.num_threads > 1 ? static_cast<size_t>(context.num_threads) : 1;
     tile_ = (matrix_.n + 4 * threads - 1) / (4 * threads);
     if (tile_ < 8) tile_ = 8;
-    work_ = matrix_.n * matrix_.k * (args_.rows > 0 ? args_.rows : 1);
     return Status::ok_status();
   }
 
@@ -106,7 +106,9 @@ class QuantizedFullyConnected final : public CpuOp {
   }
 
   void run(void* scratch, pthreadpool_t pool) override {
-    pool = work_ < kSerialWork ? nullptr : pool;
+    args_.rows = static_cast<size_t>(x_->shape.numel()) / matrix_.k;
+    const size_t work = matrix_.n * matrix_.k * (args_.rows > 0 ? args_.rows : 1);
+    pool = work < kSerialWork ? nullptr : pool;
     const size_t blocks = args_.rows * (matrix_.k / 32);
     if (x_form_ == XForm::kNibbleOrder) {
       float* x_nibble_order = static_cast<float*>(scratch);
@@ -146,6 +148,7 @@ class QuantizedFullyConnected final : public CpuOp {
   }
 
   QuantizedMatrix matrix_;
+  const TensorView* x_ = nullptr;  // the session's view: rows follow a run-time leading dimension
   QGemvArgs args_;
   QGemvFn kernel_ = nullptr;
   XForm x_form_ = XForm::kF32;
@@ -154,7 +157,7 @@ class QuantizedFullyConnected final : public CpuOp {
   float* q8_sums_ = nullptr;
   std::vector<float> channel_scales_;
   AlignedBuffer bias_;
-  size_t tile_ = 8, work_ = 0;
+  size_t tile_ = 8;
 };
 
 }  // namespace

@@ -1,4 +1,5 @@
-// Reshape: a parallel copy, or nothing when input and output share memory.
+// Reshape: a parallel copy of the input's current bytes, or nothing when input and output share
+// memory.
 #include <cstring>
 #include <new>
 
@@ -11,13 +12,14 @@ namespace {
 
 class CopyOp final : public CpuOp {
  public:
-  CopyOp(const void* x, void* y, size_t bytes)
-      : x_(static_cast<const char*>(x)), y_(static_cast<char*>(y)), bytes_(bytes) {}
+  explicit CopyOp(const TensorView& x, void* y)
+      : x_(static_cast<const char*>(x.data)), y_(static_cast<char*>(y)), x_view_(x) {}
 
   void run(void*, pthreadpool_t pool) override {
-    if (bytes_ == 0 || x_ == y_) return;
-    pthreadpool_parallelize_1d_tile_1d(pool_for(pool, bytes_ / sizeof(float)), &CopyOp::tile, this,
-                                       bytes_, kStreamTile * sizeof(float) * 4, kParallelFlags);
+    const size_t bytes = x_view_.bytes();
+    if (bytes == 0 || x_ == y_) return;
+    pthreadpool_parallelize_1d_tile_1d(pool_for(pool, bytes / sizeof(float)), &CopyOp::tile, this,
+                                       bytes, kStreamTile * sizeof(float) * 4, kParallelFlags);
   }
 
  private:
@@ -28,7 +30,7 @@ class CopyOp final : public CpuOp {
 
   const char* x_;
   char* y_;
-  size_t bytes_;
+  const TensorView& x_view_;  // the session's view: its bytes follow a run-time leading dimension
 };
 
 }  // namespace
@@ -40,7 +42,7 @@ Result<std::unique_ptr<CpuOp>> create_reshape_op(const OpSignature& op, const Cp
     return Status::error(Code::kUnsupported, "cpu: %s not supported", op_display_name(*op.op));
   if (x->bytes() > 0 && (!x->data || !y->data))
     return Status(Code::kInvalidArgument, "cpu: Reshape tensor without data");
-  std::unique_ptr<CpuOp> result(new (std::nothrow) CopyOp(x->data, y->data, x->bytes()));
+  std::unique_ptr<CpuOp> result(new (std::nothrow) CopyOp(*x, y->data));
   if (!result) return Status(Code::kOutOfMemory, "cpu: no memory for an op");
   return result;
 }

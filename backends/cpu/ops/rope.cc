@@ -1,7 +1,7 @@
 // Rope (rotary position embedding) on x [T, H, D], both pair layouts (sprig.fbs). Each token's
 // cosines and sines are computed once, in double from positions[t] * inv_freq[i] (angles reach
 // thousands of radians, where a float angle would be off by 1e-4), then applied to its H heads.
-// Tokens run in parallel.
+// Tokens run in parallel; their count is read at each run (a run-time leading dimension).
 #include <cmath>
 #include <cstring>
 #include <new>
@@ -23,15 +23,16 @@ class RopeOp final : public CpuOp {
         positions_(op.inputs[1]->as<const int32_t>()),
         inv_freq_(op.inputs[2]->as<const float>()),
         y_(op.outputs[0]->as<float>()),
-        tokens_(static_cast<size_t>(op.inputs[0]->shape[0])),
+        x_view_(*op.inputs[0]),
         heads_(static_cast<size_t>(op.inputs[0]->shape[1])),
         d_(static_cast<size_t>(op.inputs[0]->shape[2])),
         pairs_(static_cast<size_t>(op.inputs[2]->shape[0])),
         interleaved_(op.op->options_as_RopeOptions()->interleaved()) {}
 
   void run(void*, pthreadpool_t pool) override {
-    pthreadpool_parallelize_1d(pool_for(pool, tokens_ * heads_ * d_), &RopeOp::token, this,
-                               tokens_, kParallelFlags);
+    const size_t tokens = static_cast<size_t>(x_view_.shape[0]);
+    pthreadpool_parallelize_1d(pool_for(pool, tokens * heads_ * d_), &RopeOp::token, this, tokens,
+                               kParallelFlags);
   }
 
  private:
@@ -64,7 +65,8 @@ class RopeOp final : public CpuOp {
   const int32_t* positions_;
   const float* inv_freq_;
   float* y_;
-  size_t tokens_, heads_, d_, pairs_;
+  const TensorView& x_view_;
+  size_t heads_, d_, pairs_;
   bool interleaved_;
 };
 

@@ -48,9 +48,11 @@ typedef struct sprig_tensor_info {
   const char* name;          /* owned by the model */
   sprig_dtype dtype;
   int32_t rank;
-  int64_t dims[SPRIG_MAX_RANK];
+  int64_t dims[SPRIG_MAX_RANK]; /* dims[0] as now set (sprig_session_set_rows) */
   size_t bytes;
   void* data;                /* in the session's arena; valid for the session's lifetime */
+  int64_t max_dim0;          /* dims[0]'s upper bound; 0 when rank is 0 */
+  int32_t dynamic_dim0;      /* 1: dims[0] can be set at run time (sprig_session_set_rows) */
 } sprig_tensor_info;
 
 typedef struct sprig_session_options {
@@ -91,6 +93,12 @@ sprig_status sprig_session_output_info(const sprig_session* session, int32_t ind
 /* Copies `bytes` bytes (must equal the input's size) into input `index`. */
 sprig_status sprig_session_set_input(sprig_session* session, int32_t index, const void* data,
                                      size_t bytes);
+/* Sets input `index`'s leading dimension to `rows` (1..max_dim0) for the runs that follow, where
+ * the model has a run-time leading dimension there (dynamic_dim0: a text decoder's tokens per
+ * run, an encoder's sequence length): the tensors that share it, outputs included, change with
+ * it, and a run does the work of `rows` rows. Set it before sprig_session_set_input, whose size
+ * follows it. No allocation. */
+sprig_status sprig_session_set_rows(sprig_session* session, int32_t index, int64_t rows);
 sprig_status sprig_session_run(sprig_session* session);
 /* Copies output `index` (exactly `bytes` bytes) out of the session. */
 sprig_status sprig_session_get_output(const sprig_session* session, int32_t index, void* data,
