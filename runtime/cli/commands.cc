@@ -194,6 +194,7 @@ int run_command(const RunOptions& options) {
   if (!load(options.common, true, &loaded)) return 1;
   Session& session = *loaded.session;
   std::vector<char> fed(static_cast<size_t>(session.num_inputs()), 0);
+  std::vector<int64_t> fed_rows(static_cast<size_t>(session.num_inputs()), 0);
   int next_positional = 0;
   for (const std::string& spec : options.inputs) {
     const size_t eq = spec.find('=');
@@ -211,7 +212,14 @@ int run_command(const RunOptions& options) {
     std::string error;
     if (!feed_input(session, index, path, options.images, &error)) return fail(error);
     fed[static_cast<size_t>(index)] = 1;
+    fed_rows[static_cast<size_t>(index)] = session.input(index).shape[0];
   }
+  for (int i = 0; i < session.num_inputs(); ++i)
+    if (fed[static_cast<size_t>(i)] && session.input(i).shape[0] != fed_rows[static_cast<size_t>(i)])
+      return fail(std::string("input '") + session.model().tensor_name(session.model().input_tensor(i)) +
+                  "' was given " + std::to_string(fed_rows[static_cast<size_t>(i)]) +
+                  " rows, but a later input sharing its leading dimension was given " +
+                  std::to_string(session.input(i).shape[0]));
   for (int i = 0; i < session.num_inputs(); ++i)
     if (!fed[static_cast<size_t>(i)])
       return fail(std::string("no value given for input '") +

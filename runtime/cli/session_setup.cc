@@ -1,6 +1,7 @@
 #include "runtime/cli/session_setup.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 
@@ -94,6 +95,14 @@ bool feed_input(Session& session, int index, const std::string& path, const Inpu
   if (is_npy(path)) {
     NpyArray array;
     if (!read_npy(path, &array, error)) return false;
+    if (input.dim0_symbol != 0 && array.shape.size() == static_cast<size_t>(input.shape.rank) &&
+        array.shape[0] >= 1 && array.shape[0] <= session.max_rows(index)) {
+      const Status status = session.set_rows(index, array.shape[0]);
+      if (!status.ok()) {
+        *error = status.message();
+        return false;
+      }
+    }
     if (array.numel() != input.shape.numel()) {
       Shape shape;
       shape.rank = static_cast<int>(std::min<size_t>(array.shape.size(), kMaxRank));
@@ -101,6 +110,19 @@ bool feed_input(Session& session, int index, const std::string& path, const Inpu
       *error = "input '" + std::string(name) + "' has shape " + shape_text(input.shape) + ", '" +
                path + "' has shape " + shape_text(shape);
       return false;
+    }
+    if (input.dtype == DType::I32 && array.descr == "<i8") {
+      int32_t* out = input.as<int32_t>();
+      for (int64_t i = 0; i < array.numel(); ++i) {
+        int64_t v;
+        std::memcpy(&v, array.data.data() + i * sizeof(v), sizeof(v));
+        if (v < INT32_MIN || v > INT32_MAX) {
+          *error = "'" + path + "' holds " + std::to_string(v) + ", outside input '" + name + "''s int32";
+          return false;
+        }
+        out[i] = static_cast<int32_t>(v);
+      }
+      return true;
     }
     if (input.dtype != DType::F32) {
       if (array.descr != npy_descr(input.dtype)) {

@@ -224,5 +224,23 @@ fails_with generate-no-tokenizer "has no tokenizer" "$sprig" generate "$work/dig
 fails_with generate-too-long "do not fit in the context" "$sprig" generate "$work/llama.sprig" \
   -p "$(printf 'word %.0s' $(seq 1 200))"
 
+# Encoders: a BERT classifier (any sequence length up to the converted one) and a ViT, run on .npy.
+check encoder-fixtures $python "$source/models/hf/make_hf_encoder_fixtures.py" --out "$work/hf" --cases bert_cls,vit_tiny
+bert=$work/hf/bert_cls
+check convert-bert "$convert" "$bert" -o "$work/bert.sprig" --context 32
+$python -c "import numpy as np; np.save('$work/positions4.npy', np.arange(4))"
+check run-bert "$sprig" run "$work/bert.sprig" -i "input_ids=$bert/short_input_ids.npy" \
+  -i "token_type_ids=$bert/short_token_type_ids.npy" -i "position_ids=$work/positions4.npy" -o "$work/bert.npy"
+said run-bert-shape "output logits: F32 \[1, 3\]"
+check run-bert-matches-pytorch $python -c "
+import numpy as np
+got, want = np.load('$work/bert.npy'), np.load('$bert/short_logits.npy')
+assert np.abs(got - want).max() <= 1e-4 * np.abs(want).max(), (got, want)"
+fails_with run-bert-lengths "a later input sharing its leading dimension was given 4" "$sprig" run "$work/bert.sprig" \
+  -i "input_ids=$bert/input_ids.npy" -i "token_type_ids=$bert/short_token_type_ids.npy" -i "position_ids=$work/positions4.npy"
+check convert-vit "$convert" "$work/hf/vit_tiny" -o "$work/vit.sprig" --quantize int8-weights
+check run-vit "$sprig" run "$work/vit.sprig" -i "$work/hf/vit_tiny/pixel_values.npy" --top-k 2
+said run-vit-top "top-2 of 5 classes"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

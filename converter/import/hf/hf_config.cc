@@ -1,11 +1,9 @@
 #include "converter/import/hf/hf_config.h"
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
 #include <set>
 
+#include "converter/import/hf/hf_json.h"
 #include "converter/ir/error.h"
 
 namespace sprig::convert {
@@ -15,29 +13,6 @@ using nlohmann::json;
 
 const std::set<std::string> kArchitectures = {"LlamaForCausalLM", "Qwen2ForCausalLM",
                                               "MistralForCausalLM"};
-
-[[noreturn]] void bad_field(const std::string& field, const std::string& why) {
-  fail(Code::kInvalidModel, "config.json: " + field + " " + why);
-}
-
-int64_t positive_int(const json& config, const char* field) {
-  if (!config.contains(field) || !config[field].is_number_integer() ||
-      config[field].get<int64_t>() < 1)
-    bad_field(field, "must be a positive integer");
-  return config[field].get<int64_t>();
-}
-
-double number_or(const json& config, const char* field, double fallback) {
-  if (!config.contains(field) || config[field].is_null()) return fallback;
-  if (!config[field].is_number()) bad_field(field, "must be a number");
-  return config[field].get<double>();
-}
-
-bool bool_or(const json& config, const char* field, bool fallback) {
-  if (!config.contains(field) || config[field].is_null()) return fallback;
-  if (!config[field].is_boolean()) bad_field(field, "must be true or false");
-  return config[field].get<bool>();
-}
 
 RopeScaling read_rope_scaling(const json& config) {
   RopeScaling scaling;
@@ -68,26 +43,16 @@ RopeScaling read_rope_scaling(const json& config) {
 
 }  // namespace
 
-HfConfig read_hf_config(const std::string& dir) {
-  const std::string path = (std::filesystem::path(dir) / "config.json").string();
-  std::ifstream in(path);
-  if (!in) fail(Code::kIo, "cannot read '" + path + "'");
-  json config;
-  try {
-    config = json::parse(in);
-  } catch (const json::exception& e) {
-    fail(Code::kInvalidModel, "'" + path + "' is not valid JSON: " + e.what());
-  }
-  if (!config.is_object()) fail(Code::kInvalidModel, "'" + path + "' is not a JSON object");
+HfConfig read_hf_config(const std::string& dir) { return decoder_config(read_config_json(dir)); }
+
+HfConfig decoder_config(const json& config) {
   HfConfig c;
-  if (!config.contains("architectures") || !config["architectures"].is_array() ||
-      config["architectures"].empty() || !config["architectures"][0].is_string())
-    bad_field("architectures", "must list the model class");
-  c.architecture = config["architectures"][0].get<std::string>();
+  c.architecture = architecture_of(config);
   if (!kArchitectures.count(c.architecture))
     fail(Code::kUnsupported, "config.json: architecture " + c.architecture +
                                  " is not supported (LlamaForCausalLM, Qwen2ForCausalLM, "
-                                 "MistralForCausalLM)");
+                                 "MistralForCausalLM, BertModel, BertForSequenceClassification, "
+                                 "ViTForImageClassification)");
   c.model_type = config.value("model_type", std::string());
   c.vocab_size = positive_int(config, "vocab_size");
   c.hidden_size = positive_int(config, "hidden_size");

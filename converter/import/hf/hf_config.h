@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,8 @@ struct HfConfig {
 // Reads DIR/config.json. Throws ConvertError: kIo when missing, kInvalidModel for a malformed or
 // inconsistent field (named), kUnsupported for what no recipe handles (named).
 HfConfig read_hf_config(const std::string& dir);
+// The same from config.json's parsed contents.
+HfConfig decoder_config(const nlohmann::json& config);
 
 // The rotary inverse frequencies for head_dim (rope_theta and rope_scaling applied), as
 // transformers' rope initialisation computes them: inv_freq[i] = theta^(-2i/d), then divided by
