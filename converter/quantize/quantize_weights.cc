@@ -14,13 +14,25 @@
 
 namespace sprig::convert {
 
+int weight_input(fb::OpType type) {
+  switch (type) {
+    case fb::OpType::Conv2D:
+    case fb::OpType::FullyConnected:
+      return 1;
+    case fb::OpType::Gather:
+      return 0;
+    default:
+      return -1;
+  }
+}
+
 bool read_only_as_weight(const Graph& graph, int v) {
   if (graph.is_graph_output(v)) return false;
   for (int n : graph.consumers(v)) {
     const Node& node = graph.nodes[static_cast<size_t>(n)];
     for (size_t i = 0; i < node.inputs.size(); ++i)
-      if (node.inputs[i] == v && i != 1) return false;
-    if (node.type != fb::OpType::Conv2D && node.type != fb::OpType::FullyConnected) return false;
+      if (node.inputs[i] == v && static_cast<int>(i) != weight_input(node.type)) return false;
+    if (weight_input(node.type) < 0) return false;
   }
   return true;
 }
@@ -115,9 +127,8 @@ std::vector<LayerQuantReport> quantize_weights(Graph& graph, const WeightQuantOp
   std::set<int> done;
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     const Node& node = graph.nodes[n];
-    if (node.dead || node.inputs.size() < 2) continue;
-    if (node.type != fb::OpType::Conv2D && node.type != fb::OpType::FullyConnected) continue;
-    const int v = node.inputs[1];
+    if (node.dead || node.inputs.size() < 2 || weight_input(node.type) < 0) continue;
+    const int v = node.inputs[static_cast<size_t>(weight_input(node.type))];
     Value& value = graph.values[static_cast<size_t>(v)];
     LayerQuantReport layer;
     layer.layer = node.name;
@@ -150,7 +161,7 @@ std::vector<LayerQuantReport> quantize_weights(Graph& graph, const WeightQuantOp
       layer.bytes_after = stored_bytes(value);
       layer.weight_snr_db = snr_db(w, back);
       done.insert(v);
-      if (options.mean_inputs != nullptr &&
+      if (options.mean_inputs != nullptr && node.type != fb::OpType::Gather &&
           correct_bias(graph, static_cast<int>(n), w, back, *options.mean_inputs))
         layer.scheme += ", bias corrected";
     }
@@ -159,7 +170,7 @@ std::vector<LayerQuantReport> quantize_weights(Graph& graph, const WeightQuantOp
   for (const std::string& name : keep)
     if (!matched.count(name))
       fail(Code::kInvalidArgument,
-           "--keep-float " + name + " names no Conv2D or FullyConnected layer or weight");
+           "--keep-float " + name + " names no Conv2D, FullyConnected or Gather layer or weight");
   return report;
 }
 

@@ -1,5 +1,6 @@
-// The converter's weight-only quantization: Conv2D and FullyConnected weights become int8 per
-// output channel or int4 group-wise, with a per-layer report. Activations stay float.
+// The converter's weight-only quantization: Conv2D and FullyConnected weights and Gather tables
+// (embeddings) become int8 per output channel (per table row) or int4 group-wise, with a per-layer
+// report. Activations stay float.
 #pragma once
 
 #include <cstddef>
@@ -49,7 +50,10 @@ struct LayerQuantReport {
 std::vector<LayerQuantReport> quantize_weights(Graph& graph, const WeightQuantOptions& options);
 
 // Shared with the int8 quantizer (quantize_int8.h):
-// True when constant `v` is read only as input 1 of Conv2D / FullyConnected nodes.
+// The input holding an op's quantizable weight: 1 for Conv2D and FullyConnected, 0 (the table) for
+// Gather, -1 for other ops.
+int weight_input(fb::OpType type);
+// True when constant `v` is read only as such a weight (weight_input) of its consumers.
 bool read_only_as_weight(const Graph& graph, int v);
 // Replaces `value` (weights [O, ...] with values `w`) by int8, one symmetric scale per output
 // channel (axis 0); returns the dequantized weights.

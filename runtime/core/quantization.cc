@@ -52,6 +52,10 @@ int32_t quantized_value(const TensorView& t, int64_t i) {
 }
 
 Status dequantize_to_f32(const TensorView& t, float* out) {
+  return dequantize_range_to_f32(t, 0, t.shape.numel(), out);
+}
+
+Status dequantize_range_to_f32(const TensorView& t, int64_t first, int64_t count, float* out) {
   if (!is_quantized_dtype(t.dtype) || t.quantization == nullptr)
     return Status::error(Code::kUnsupported, "dequantize: dtype %s without quantization",
                          dtype_name(t.dtype));
@@ -68,10 +72,10 @@ Status dequantize_to_f32(const TensorView& t, float* out) {
     for (int d = q.axis() + 1; d < shape.rank; ++d) inner *= shape[d];
     period = shape[q.axis()];
   }
-  for (int64_t i = 0; i < n; ++i) {
+  for (int64_t i = first; i < first + count; ++i) {
     const int64_t p = (i / inner) % period;
-    out[i] = quantization_scale(t, p) *
-             static_cast<float>(quantized_value(t, i) - quantization_zero_point(t, p));
+    out[i - first] = quantization_scale(t, p) *
+                     static_cast<float>(quantized_value(t, i) - quantization_zero_point(t, p));
   }
   return Status::ok_status();
 }

@@ -32,5 +32,8 @@ int32_t quantized_value(const TensorView& t, int64_t i);
 // (numel floats). Errors: kUnsupported for a dtype that is not quantized or a tensor without
 // quantization.
 Status dequantize_to_f32(const TensorView& t, float* out);
+// The same for elements [first, first + count) of `t` (row-major), written to out[0, count).
+// No allocation.
+Status dequantize_range_to_f32(const TensorView& t, int64_t first, int64_t count, float* out);
 
 }  // namespace sprig

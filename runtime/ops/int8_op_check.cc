@@ -90,8 +90,10 @@ const fb::Activation* fused_activation(const fb::Op& op) {
 
 bool is_int8_op(const OpSignature& op) {
   const OpType type = op.op->type();
+  // A Gather's input 0 is its table, which may be a weight-only quantized I8 constant.
   return type == OpType::Quantize || type == OpType::Dequantize ||
-         (op.num_inputs > 0 && op.inputs[0] != nullptr && op.inputs[0]->dtype == DType::I8);
+         (type != OpType::Gather && op.num_inputs > 0 && op.inputs[0] != nullptr &&
+          op.inputs[0]->dtype == DType::I8);
 }
 
 Status check_int8_dtypes(const OpSignature& op) {

@@ -155,10 +155,10 @@ bool is_index_input(OpType type, int index) {
          (type == OpType::Attention && index == 5);
 }
 
-// Conv2D/FullyConnected weights and MatMul's b: I8, U8 or I4 with a quantization.
+// Conv2D/FullyConnected weights, MatMul's b and Gather's table: I8, U8 or I4 with a quantization.
 bool is_quantizable_weight(OpType type, int index) {
   return ((type == OpType::Conv2D || type == OpType::FullyConnected) && index == 1) ||
-         (type == OpType::MatMul && index == 1);
+         (type == OpType::MatMul && index == 1) || (type == OpType::Gather && index == 0);
 }
 
 bool activation_kind_valid(fb::ActivationKind kind) {

@@ -96,7 +96,7 @@ check run-int4 "$sprig" run "$work/digits_int4.sprig" -i "$source/examples/digit
 said run-int4-class "class 3: score"
 check convert-int8-weights "$convert" "$digits" -o "$work/digits_int8w.sprig" --quantize int8-weights
 said convert-int8-weights-inputs "on 8 N\(0,1\) inputs"
-fails_with keep-float-unknown "--keep-float nope names no Conv2D or FullyConnected layer" \
+fails_with keep-float-unknown "--keep-float nope names no Conv2D, FullyConnected or Gather layer" \
   "$convert" "$digits" -o "$work/kept_q.sprig" --quantize int4 --keep-float nope
 check keep-float-unknown-no-output test ! -e "$work/kept_q.sprig"
 fails_with report-without-quantize "go with --quantize" \

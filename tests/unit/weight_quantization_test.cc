@@ -359,5 +359,55 @@ TEST(QuantizeWeights, CpuBackendRunsQuantizedLayers) {
   }
 }
 
+// Gather tables (embeddings) quantized like weights, one row per output channel: the reference and
+// CPU backends give the rows as decoded here from the stored bytes and scales.
+TEST(QuantizeWeights, GatherTablesQuantizedAndReadOnBothBackends) {
+  constexpr int64_t kRows = 9, kWidth = 64;
+  const std::vector<float> table = normal_values(kRows * kWidth, 40, 0.3f);
+  const std::vector<int32_t> indices = {8, 0, 3, 3, 5};
+  WeightQuantOptions int8;
+  int8.scheme = WeightScheme::kInt8PerChannel;
+  WeightQuantOptions int4 = int8;
+  int4.scheme = WeightScheme::kInt4Grouped;
+  WeightQuantOptions int4_asym = int4;
+  int4_asym.asymmetric = true;
+  for (const WeightQuantOptions& options : {int8, int4, int4_asym}) {
+    Graph g;
+    const int t = g.add_constant("embed.weight", {kRows, kWidth}, table);
+    const int ids = g.add_value("ids", fb::DType::I32, {static_cast<int64_t>(indices.size())});
+    g.inputs.push_back(ids);
+    const int y = g.add_value("y", fb::DType::F32, {static_cast<int64_t>(indices.size()), kWidth});
+    Node node;
+    node.type = fb::OpType::Gather;
+    node.inputs = {t, ids};
+    node.outputs = {y};
+    node.options.Set(fb::GatherOptionsT());
+    node.name = "embed";
+    g.add_node(std::move(node));
+    g.outputs.push_back(y);
+    const std::vector<LayerQuantReport> report = quantize_weights(g, options);
+    ASSERT_EQ(report.size(), 1u);
+    SCOPED_TRACE(report[0].scheme);
+    EXPECT_EQ(report[0].op, "Gather");
+    EXPECT_LT(report[0].bytes_after, report[0].bytes_before / 3);
+    const std::vector<float> decoded = decode(g.values[static_cast<size_t>(t)]);
+    const test::LoadedModel loaded = test::load_bytes(test::serialize(g));
+    ASSERT_TRUE(loaded.model);
+    for (const std::vector<std::string>& backends : {std::vector<std::string>{"reference"},
+                                                     std::vector<std::string>{"cpu", "reference"}}) {
+      std::unique_ptr<Session> session = test::make_session(*loaded.model, backends);
+      ASSERT_TRUE(session);
+      EXPECT_STREQ(session->partitions()[0].backend->name(), backends[0].c_str());
+      std::copy(indices.begin(), indices.end(), session->input(0).as<int32_t>());
+      ASSERT_TRUE(session->run().ok());
+      const float* out = session->output(0).f32();
+      for (size_t i = 0; i < indices.size(); ++i)
+        for (int64_t j = 0; j < kWidth; ++j)
+          ASSERT_EQ(out[i * kWidth + j], decoded[static_cast<size_t>(indices[i] * kWidth + j)])
+              << backends[0] << " row " << i << " col " << j;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sprig::convert

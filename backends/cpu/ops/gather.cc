@@ -1,5 +1,5 @@
-// Gather (embedding lookup): rows of a table [rows, d] stored as F32, F16 or BF16 picked by I32
-// indices, widened to f32. Indices outside the table are refused before the run. The index count
+// Gather (embedding lookup): rows of a table [rows, d] stored as F32, F16 or BF16, or weight-only
+// quantized (I8 per row, I4 group-wise), picked by I32 indices and widened to f32. Indices outside the table are refused before the run. The index count
 // and the table's rows are read at each run (either may be a run-time leading dimension: a table of
 // activations, as when a decoder picks the rows whose logits it computes).
 #include <cstring>
@@ -7,6 +7,7 @@
 
 #include "backends/cpu/kernels/common/tiling.h"
 #include "backends/cpu/ops/op_factories.h"
+#include "runtime/core/quantization.h"
 #include "runtime/core/thread_pool.h"
 
 namespace sprig::cpu {
@@ -49,6 +50,10 @@ class GatherOp final : public CpuOp {
       std::memcpy(out, static_cast<const float*>(self->table_) + r * d, d * sizeof(float));
       return;
     }
+    if (is_quantized_dtype(self->dtype_)) {
+      (void)dequantize_range_to_f32(self->table_view_, static_cast<int64_t>(r * d), static_cast<int64_t>(d), out);
+      return;
+    }
     const uint16_t* in = static_cast<const uint16_t*>(self->table_) + r * d;
     if (self->dtype_ == DType::F16) {
       for (size_t j = 0; j < d; ++j) out[j] = f16_to_f32(in[j]);
@@ -74,9 +79,12 @@ bool gather_supported(const OpSignature& op) {
   const TensorView* table = op.inputs[0];
   const TensorView* indices = op.inputs[1];
   const TensorView* y = op.outputs[0];
-  return table && indices && y && table->shape.rank == 2 &&
+  if (!table || !indices || !y) return false;
+  const bool quantized = (table->dtype == DType::I8 || table->dtype == DType::I4) &&
+                         table->quantization != nullptr;
+  return table->shape.rank == 2 &&
          (table->dtype == DType::F32 || table->dtype == DType::F16 ||
-          table->dtype == DType::BF16) &&
+          table->dtype == DType::BF16 || quantized) &&
          indices->dtype == DType::I32 && y->dtype == DType::F32 &&
          y->shape.numel() == indices->shape.numel() * table->shape[1];
 }
