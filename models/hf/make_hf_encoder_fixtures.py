@@ -43,11 +43,9 @@ Importable: bert_forward(weights, config, ids, type_ids) -> (last_hidden_state [
 pooler_output [1, D]), bert_classify(...) -> logits [1, labels], vit_forward(weights,
 config, pixel_values) -> logits [1, labels].
 """
-import argparse
 import json
 import os
 import sys
-import time
 
 import numpy as np
 import torch
@@ -494,30 +492,12 @@ def check_case(name, out, stored, inputs, outputs):
     return info
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", required=True, help="output directory (one subdirectory per case)")
-    ap.add_argument("--cases", default="", help="comma-separated subset of cases (default: all)")
-    ap.add_argument("--list", action="store_true", help="list case names and exit")
-    args = ap.parse_args()
-    if args.list:
-        print("\n".join(CASES))
-        return
-
-    torch.set_num_threads(1)
-    t0 = time.time()
-    names = [c.strip() for c in args.cases.split(",") if c.strip()] or list(CASES)
-    unknown = [c for c in names if c not in CASES]
-    if unknown:
-        raise SystemExit("unknown case(s): %s (see --list)" % ", ".join(unknown))
-    for name in names:
-        info = write_case(name, args.out)
-        extra = "  conv-vs-unfold %.1e" % info["patch_diff"] if "patch_diff" in info else ""
-        print("%-10s %-9s %2d tensors  max|.| %s  vs-torch.nn %.1e%s" % (
-            name, CASES[name][0]["torch_dtype"], info["tensors"],
-            " ".join("%s %.3f" % kv for kv in info["max_abs"].items()), info["attn_diff"], extra))
-    print("%d cases written to %s in %.1f s" % (len(names), args.out, time.time() - t0))
+def describe(name, info):
+    extra = "  conv-vs-unfold %.1e" % info["patch_diff"] if "patch_diff" in info else ""
+    return "%-10s %-9s %2d tensors  max|.| %s  vs-torch.nn %.1e%s" % (
+        name, CASES[name][0]["torch_dtype"], info["tensors"],
+        " ".join("%s %.3f" % kv for kv in info["max_abs"].items()), info["attn_diff"], extra)
 
 
 if __name__ == "__main__":
-    main()
+    hf.run_cases(__doc__, CASES, write_case, describe)

@@ -474,31 +474,36 @@ def check_case(out, stored, ids, logits, tokens, gen_logits):
     }
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_cases(doc, cases, write_case, describe):
+    """The command line both fixture scripts share: --out DIR [--cases a,b] [--list]; writes each
+    case with write_case(name, out) and prints describe(name, info)."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--out", required=True, help="output directory (one subdirectory per case)")
     ap.add_argument("--cases", default="", help="comma-separated subset of cases (default: all)")
     ap.add_argument("--list", action="store_true", help="list case names and exit")
     args = ap.parse_args()
     if args.list:
-        print("\n".join(CASES))
+        print("\n".join(cases))
         return
 
     torch.set_num_threads(1)
     t0 = time.time()
-    names = [c.strip() for c in args.cases.split(",") if c.strip()] or list(CASES)
-    unknown = [c for c in names if c not in CASES]
+    names = [c.strip() for c in args.cases.split(",") if c.strip()] or list(cases)
+    unknown = [c for c in names if c not in cases]
     if unknown:
         raise SystemExit("unknown case(s): %s (see --list)" % ", ".join(unknown))
     for name in names:
-        info = write_case(name, args.out)
-        print("%-16s %-9s %-2d file(s)  max|logit| %6.2f  kv-vs-full %.1e  min top-2 margin %.3f  "
-              "greedy %d distinct: %s ..." % (
-                  name, CASES[name][0]["torch_dtype"], len(info["files"]), info["max_abs_logit"],
-                  info["kv_vs_full"], info["min_margin"], info["distinct"],
-                  " ".join(map(str, info["tokens"][:10]))))
+        print(describe(name, write_case(name, args.out)))
     print("%d cases written to %s in %.1f s" % (len(names), args.out, time.time() - t0))
 
 
+def describe(name, info):
+    return ("%-16s %-9s %-2d file(s)  max|logit| %6.2f  kv-vs-full %.1e  min top-2 margin %.3f  "
+            "greedy %d distinct: %s ..." % (
+                name, CASES[name][0]["torch_dtype"], len(info["files"]), info["max_abs_logit"],
+                info["kv_vs_full"], info["min_margin"], info["distinct"],
+                " ".join(map(str, info["tokens"][:10]))))
+
+
 if __name__ == "__main__":
-    main()
+    run_cases(__doc__, CASES, write_case, describe)

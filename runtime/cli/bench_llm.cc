@@ -45,14 +45,18 @@ int bench_llm_command(const BenchOptions& options) {
   llm::Decoder& decoder = *bound;
   const Model& model = *loaded.model;
   size_t weight_bytes = 0;
-  // Bytes a generated token reads: every constant but the embedding tables, of which a Gather
-  // reads one row.
-  std::vector<bool> gathered(static_cast<size_t>(model.num_tensors()), false);
+  // Bytes a generated token reads: every constant an op reads whole (with its scales and zero
+  // points), which leaves out embedding tables read only by a Gather (one row a token).
+  std::vector<bool> streamed(static_cast<size_t>(model.num_tensors()), false);
   for (int o = 0; o < model.num_ops(); ++o) {
-    if (model.op(o).type() == fb::OpType::Gather) gathered[static_cast<size_t>(model.op(o).inputs()->Get(0))] = true;
+    const auto* inputs = model.op(o).inputs();
+    for (uint32_t i = 0; i < inputs->size(); ++i)
+      if (model.op(o).type() != fb::OpType::Gather || i != 0) streamed[static_cast<size_t>(inputs->Get(i))] = true;
   }
   for (int i = 0; i < model.num_tensors(); ++i) {
-    if (model.is_constant(i) && !gathered[static_cast<size_t>(i)]) weight_bytes += model.tensor(i).bytes();
+    if (!model.is_constant(i) || !streamed[static_cast<size_t>(i)]) continue;
+    const TensorView& t = model.tensor(i);
+    weight_bytes += t.bytes() + (t.scales ? t.scales->bytes() : 0) + (t.zero_points ? t.zero_points->bytes() : 0);
   }
   const int chunk = decoder.max_tokens(), context = decoder.context();
   if (options.prompt_tokens > context || options.gen_tokens > context) {
