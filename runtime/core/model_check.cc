@@ -19,6 +19,8 @@ namespace sprig {
 namespace {
 
 constexpr int64_t kMaxElements = int64_t{1} << 48;
+// Run-time leading dimensions a model may number (Tensor.dim0_symbol 1..kMaxDim0Symbols).
+constexpr int kMaxDim0Symbols = 64;
 
 Status invalid(const char* format, ...) __attribute__((format(printf, 1, 2)));
 Status invalid(const char* format, ...) {
@@ -203,8 +205,10 @@ Status check_tensors(const uint8_t* base, const fb::Model& root, CheckedTensors*
     if (view.is_state && tensor->buffer() != -1)
       return invalid("tensor %d '%s' is a state tensor with constant data", i, tensor_label(tensor));
     view.dim0_symbol = tensor->dim0_symbol();
-    if (view.dim0_symbol < 0 || (view.dim0_symbol > 0 && (view.shape.rank < 1 || view.shape[0] < 1 ||
-                                                          view.is_state || tensor->buffer() != -1)))
+    if (view.dim0_symbol < 0 || view.dim0_symbol > kMaxDim0Symbols)
+      return invalid("tensor %d '%s': run-time leading dimension %d is not 0 to %d", i, tensor_label(tensor),
+                     view.dim0_symbol, kMaxDim0Symbols);
+    if (view.dim0_symbol > 0 && (view.shape.rank < 1 || view.shape[0] < 1 || view.is_state || tensor->buffer() != -1))
       return invalid("tensor %d '%s': run-time leading dimension %d on a constant, state, scalar or "
                      "empty tensor", i, tensor_label(tensor), view.dim0_symbol);
     if (tensor->buffer() != -1) SPRIG_RETURN_IF_ERROR(check_constant_data(base, root, i, tensor, &view));

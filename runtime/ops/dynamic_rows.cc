@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <initializer_list>
 
+#include "runtime/ops/int8_op_check.h"
+
 namespace sprig {
 namespace {
 
@@ -16,6 +18,7 @@ class DynamicRowsCheck {
   explicit DynamicRowsCheck(const OpSignature& op) : op_(op) {}
 
   Status check() const {
+    if (is_int8_op(op_)) return fail("int8 ops do not support a run-time leading dimension");
     switch (op_.op->type()) {
       case OpType::FullyConnected:
       case OpType::RmsNorm:

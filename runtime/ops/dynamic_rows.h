@@ -14,6 +14,7 @@
 //     share one (it may differ from q's: the keys' length).
 //   Gather: row input the indices; the table may have a run-time dimension of its own (gathering
 //     rows of an activation, as a decoder picks the rows whose logits it computes).
+// Int8 ops (I8 activations) follow none.
 #pragma once
 
 #include "runtime/ops/op_check.h"

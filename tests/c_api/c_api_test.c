@@ -75,6 +75,9 @@ int main(int argc, char** argv) {
 
   CHECK(sprig_session_input_info(session, 0, &info) == SPRIG_OK, "input info");
   CHECK(info.dtype == SPRIG_F32 && info.rank == 4, "input is f32 rank 4");
+  CHECK(info.dynamic_dim0 == 0 && info.max_dim0 == info.dims[0], "a fixed leading dimension");
+  CHECK(sprig_session_set_rows(session, 0, 1) == SPRIG_INVALID_ARGUMENT, "set_rows on a fixed input");
+  CHECK(strstr(sprig_last_error(), "fixed") != NULL, "message: %s", sprig_last_error());
   CHECK(sprig_session_input_info(session, 5, &info) == SPRIG_INVALID_ARGUMENT, "input index range");
   CHECK(sprig_session_input_info(session, 0, &info) == SPRIG_OK, "input info again");
 

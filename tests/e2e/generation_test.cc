@@ -246,6 +246,16 @@ TEST(Generation, CApiStreamsAndCancels) {
   ASSERT_EQ(sprig_model_load(path.c_str(), &model), SPRIG_OK) << sprig_last_error();
   sprig_session* session = nullptr;
   ASSERT_EQ(sprig_session_create(model, nullptr, &session), SPRIG_OK) << sprig_last_error();
+  sprig_tensor_info tokens;  // tokens per run: a run-time leading dimension of up to 4
+  ASSERT_EQ(sprig_session_input_info(session, 0, &tokens), SPRIG_OK);
+  EXPECT_STREQ(tokens.name, "tokens");
+  EXPECT_EQ(tokens.dynamic_dim0, 1);
+  EXPECT_EQ(tokens.max_dim0, 4);
+  ASSERT_EQ(sprig_session_set_rows(session, 0, 3), SPRIG_OK) << sprig_last_error();
+  ASSERT_EQ(sprig_session_input_info(session, 1, &tokens), SPRIG_OK);  // positions follow
+  EXPECT_EQ(tokens.dims[0], 3);
+  EXPECT_EQ(tokens.bytes, 3 * sizeof(int32_t));
+  EXPECT_EQ(sprig_session_set_rows(session, 0, 5), SPRIG_INVALID_ARGUMENT);
   sprig_generate_options options;
   sprig_generate_options_init(&options);
   options.max_new_tokens = static_cast<int32_t>(want.size());

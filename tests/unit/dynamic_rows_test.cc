@@ -237,6 +237,12 @@ TEST(DynamicRows, TheLoaderRefusesDimensionsOpsCannotFollow) {
     EXPECT_NE(refusal(g.graph()).find("run-time leading dimension"), std::string::npos);
   }
   {
+    RowGraph g(8, 8, true);  // a dimension number past the limit (a session would size a table by it)
+    for (convert::Value& v : g.graph().values)
+      if (v.dim0_symbol == kPicked) v.dim0_symbol = 1 << 30;
+    EXPECT_NE(refusal(g.graph()).find("is not 0 to 64"), std::string::npos);
+  }
+  {
     RowGraph g(8, 8, true);  // the gathered rows' dimension on no graph input
     g.graph().values[static_cast<size_t>(value_named(g.graph(), "pick"))].dim0_symbol = kTokens;
     EXPECT_FALSE(test::load_bytes_status(test::serialize(g.graph())).ok());

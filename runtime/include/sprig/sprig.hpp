@@ -60,6 +60,7 @@ class Session {
   sprig_status set_input(int index, const void* data, size_t bytes) {
     return sprig_session_set_input(handle_, index, data, bytes);
   }
+  sprig_status set_rows(int index, int64_t rows) { return sprig_session_set_rows(handle_, index, rows); }
   sprig_status run() { return sprig_session_run(handle_); }
   sprig_status get_output(int index, void* data, size_t bytes) const {
     return sprig_session_get_output(handle_, index, data, bytes);
