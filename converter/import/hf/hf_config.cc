@@ -43,8 +43,6 @@ RopeScaling read_rope_scaling(const json& config) {
 
 }  // namespace
 
-HfConfig read_hf_config(const std::string& dir) { return decoder_config(read_config_json(dir)); }
-
 HfConfig decoder_config(const json& config) {
   HfConfig c;
   c.architecture = architecture_of(config);

@@ -40,10 +40,9 @@ struct HfConfig {
   int64_t bos_token_id = -1;
 };
 
-// Reads DIR/config.json. Throws ConvertError: kIo when missing, kInvalidModel for a malformed or
-// inconsistent field (named), kUnsupported for what no recipe handles (named).
-HfConfig read_hf_config(const std::string& dir);
-// The same from config.json's parsed contents.
+// The decoder fields of config.json's parsed contents (hf_json.h reads the file). Throws
+// ConvertError: kInvalidModel for a malformed or inconsistent field (named), kUnsupported for what
+// no recipe handles (named).
 HfConfig decoder_config(const nlohmann::json& config);
 
 // The rotary inverse frequencies for head_dim (rope_theta and rope_scaling applied), as
