@@ -23,6 +23,8 @@ struct ConvertOptions {
   // KV cache rows (0: the model's max_position_embeddings, at most kDefaultContext).
   int64_t tokens_per_run = 64;
   int64_t context = 0;
+  // Hugging Face decoders: KV cache element type, F32 or F16 (half the memory).
+  fb::DType kv_cache_dtype = fb::DType::F32;
 };
 
 constexpr int64_t kDefaultContext = 4096;

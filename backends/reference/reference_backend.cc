@@ -100,9 +100,10 @@ Status ReferenceProgram::build(const PrepareContext& context, const int* op_indi
       return with_op_name(op, Status(Code::kUnsupported, "no reference kernel"));
     for (int j = 0; j < num_inputs && !is_int8_op(prepared.tensors); ++j) {
       const TensorView* view = tensor_refs_[first + static_cast<size_t>(j)];
-      if (!view || !(view->dtype == DType::F16 || view->dtype == DType::BF16 ||
-                     is_quantized_dtype(view->dtype)))
-        continue;
+      if (!view || view->is_state ||
+          !(view->dtype == DType::F16 || view->dtype == DType::BF16 ||
+            is_quantized_dtype(view->dtype)))
+        continue;  // state tensors (F16 KV caches) are read and written in place by their kernel
       SPRIG_ASSIGN_OR_RETURN(
           const TensorView* f32_view,
           converted(context, op.inputs()->Get(static_cast<uint32_t>(j)), &weight_by_tensor));

@@ -2,7 +2,7 @@
 //
 //   sprig-convert MODEL.onnx|HF_DIR -o MODEL.sprig [--dtype f32|f16]
 //                [--input-shape NAME=1,3,224,224] [--dynamic-dim N] [--no-optimize]
-//                [--context N] [--chunk N]
+//                [--context N] [--chunk N] [--kv-cache f32|f16]
 //                [--quantize f16|int8|int8-weights|int4 [--group-size 32|64|128] [--asymmetric]
 //                 [--keep-float NAME...] [--report FILE.json]
 //                 [--calibration INPUTS.npy|IMAGE_DIR [--mean M,M,M --std S,S,S]
@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   std::vector<float> mean{0.f}, std_dev{1.f};
   double mixed_precision = 0;
   int64_t context = 0, chunk = 64;
+  std::string kv_cache = "f32";
   app.add_option("model", input,
                  "source model: .onnx, or a Hugging Face directory (config.json + safetensors)")
       ->required();
@@ -86,6 +87,9 @@ int main(int argc, char** argv) {
                  "Hugging Face decoders: the most tokens per run, the prompt's chunk (default 64; "
                  "generation runs one token at a time from the same file)")
       ->check(CLI::PositiveNumber);
+  app.add_option("--kv-cache", kv_cache,
+                 "Hugging Face decoders: KV cache element type (f16 halves its memory)")
+      ->check(CLI::IsMember({"f32", "f16"}));
   app.add_option("-o,--output", output, "output .sprig file")->required();
   app.add_option("--dtype", dtype, "storage type of the weights left float (embedding tables included)")->check(CLI::IsMember({"f32", "f16"}));
   app.add_option("--input-shape", input_shapes, "static input shape, NAME=D0,D1,...");
@@ -155,6 +159,7 @@ int main(int argc, char** argv) {
     }
     options.context = context;
     options.tokens_per_run = chunk;
+    options.kv_cache_dtype = kv_cache == "f16" ? sprig::fb::DType::F16 : sprig::fb::DType::F32;
     const bool hf_dir = std::filesystem::is_directory(input);
     if (!hf_dir && !ends_with(input, ".onnx"))
       fail(sprig::Code::kUnsupported, "'" + input + "': reads ONNX models (.onnx) and Hugging Face "

@@ -17,7 +17,11 @@ class DecoderBuilder {
  public:
   DecoderBuilder(const HfConfig& config, const SafetensorsCheckpoint& checkpoint,
                  const DecoderShape& shape)
-      : c_(config), b_(checkpoint, config.architecture), t_(shape.tokens), context_(shape.context) {}
+      : c_(config),
+        b_(checkpoint, config.architecture),
+        t_(shape.tokens),
+        context_(shape.context),
+        cache_dtype_(shape.cache_dtype) {}
 
   Graph build() {
     tokens_ = b_.input("tokens", fb::DType::I32, {t_}, kTokens);
@@ -75,7 +79,7 @@ class DecoderBuilder {
 
   int state(const std::string& name, std::vector<int64_t> shape) {
     Graph& g = b_.graph();
-    const int v = g.add_value(name, fb::DType::F32, std::move(shape));
+    const int v = g.add_value(name, cache_dtype_, std::move(shape));
     g.values[static_cast<size_t>(v)].is_state = true;
     return v;
   }
@@ -83,6 +87,7 @@ class DecoderBuilder {
   const HfConfig& c_;
   RecipeBuilder b_;
   const int64_t t_, context_;
+  const fb::DType cache_dtype_;
   int tokens_ = -1, positions_ = -1, inv_freq_ = -1;
 };
 
@@ -94,6 +99,8 @@ Graph build_llama_family(const HfConfig& config, const SafetensorsCheckpoint& ch
     fail(Code::kInvalidArgument, "the decoder needs 1 <= tokens per run <= context, got " +
                                      std::to_string(shape.tokens) + " and " +
                                      std::to_string(shape.context));
+  if (shape.cache_dtype != fb::DType::F32 && shape.cache_dtype != fb::DType::F16)
+    fail(Code::kInvalidArgument, "the KV cache is F32 or F16");
   if (config.sliding_window > 0 && config.sliding_window < shape.context)
     fail(Code::kUnsupported, "config.json: sliding_window " + std::to_string(config.sliding_window) +
                                  " is shorter than the context " + std::to_string(shape.context) +

@@ -21,10 +21,12 @@ namespace sprig::convert {
 struct DecoderShape {
   int64_t tokens = 1;    // the most tokens per run (T's upper bound)
   int64_t context = 0;   // C: KV cache rows (the longest sequence)
+  fb::DType cache_dtype = fb::DType::F32;  // F32 or F16
 };
 
 // Throws ConvertError kInvalidModel naming a missing tensor or one whose shape does not match the
-// config, kUnsupported for a sliding window shorter than the context.
+// config, kUnsupported for a sliding window shorter than the context, kInvalidArgument for a
+// cache dtype other than F32 or F16.
 Graph build_llama_family(const HfConfig& config, const SafetensorsCheckpoint& checkpoint,
                          const DecoderShape& shape);
 

@@ -1,12 +1,13 @@
 // sprig bench --llm: prompt processing and generation speed of a text decoder, as llama-bench
 // reports them (ppN: N prompt tokens in runs of up to the model's tokens per run; tgN: N tokens one
-// run each from an empty cache; logits of each run's last token only), with the effective weight
-// bandwidth of generation.
+// run each; logits of each run's last token only), both after --depth tokens already in the KV
+// cache (0: from an empty cache), with the effective weight bandwidth of generation.
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "runtime/cli/commands.h"
@@ -20,15 +21,15 @@ double median_of(std::vector<double> v) {
   return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
 }
 
-// Runs `count` tokens from position 0 in runs of up to `per_run`; returns the milliseconds.
-Result<double> run_tokens(llm::Decoder& decoder, int count, int per_run) {
+// Runs `count` tokens at positions first.. in runs of up to `per_run`; returns the milliseconds.
+// Cache rows from `first` on are written before they are read, so runs may repeat at one position.
+Result<double> run_tokens(llm::Decoder& decoder, int first, int count, int per_run) {
   std::vector<int32_t> ids(static_cast<size_t>(count));
   for (int p = 0; p < count; ++p) ids[static_cast<size_t>(p)] = (p * 7919 + 13) % decoder.vocab();
-  decoder.reset();
   const auto start = std::chrono::steady_clock::now();
   for (int done = 0; done < count;) {
     const int n = std::min(per_run, count - done);
-    SPRIG_RETURN_IF_ERROR(decoder.run(ids.data() + done, n, done));
+    SPRIG_RETURN_IF_ERROR(decoder.run(ids.data() + done, n, first + done));
     done += n;
   }
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -58,21 +59,30 @@ int bench_llm_command(const BenchOptions& options) {
     const TensorView& t = model.tensor(i);
     weight_bytes += t.bytes() + (t.scales ? t.scales->bytes() : 0) + (t.zero_points ? t.zero_points->bytes() : 0);
   }
-  const int chunk = decoder.max_tokens(), context = decoder.context();
-  if (options.prompt_tokens > context || options.gen_tokens > context) {
-    return fail("--llm: pp" + std::to_string(options.prompt_tokens) + " / tg" + std::to_string(options.gen_tokens) +
-                " do not fit in the model's context of " + std::to_string(context) + " tokens");
+  size_t cache_bytes = 0;
+  for (int i = 0; i < model.num_tensors(); ++i)
+    if (model.tensor(i).is_state) cache_bytes += model.tensor(i).bytes();
+  const int chunk = decoder.max_tokens(), context = decoder.context(), depth = options.depth;
+  if (depth + std::max(options.prompt_tokens, options.gen_tokens) > context) {
+    return fail("--llm: depth " + std::to_string(depth) + " + pp" + std::to_string(options.prompt_tokens) +
+                " / tg" + std::to_string(options.gen_tokens) + " do not fit in the model's context of " +
+                std::to_string(context) + " tokens");
+  }
+  decoder.reset();
+  if (depth > 0) {
+    auto filled = run_tokens(decoder, 0, depth, chunk);
+    if (!filled.ok()) return fail(filled.status());
   }
   if (options.warmup > 0) {
-    auto warm = run_tokens(decoder, std::min(chunk * 2, options.prompt_tokens), chunk);
+    auto warm = run_tokens(decoder, depth, std::min(chunk * 2, options.prompt_tokens), chunk);
     if (!warm.ok()) return fail(warm.status());
   }
   std::vector<double> pp_ms, tg_ms;
   for (int r = 0; r < options.repetitions; ++r) {
-    auto pp = run_tokens(decoder, options.prompt_tokens, chunk);
+    auto pp = run_tokens(decoder, depth, options.prompt_tokens, chunk);
     if (!pp.ok()) return fail(pp.status());
     pp_ms.push_back(*pp);
-    auto tg = run_tokens(decoder, options.gen_tokens, 1);
+    auto tg = run_tokens(decoder, depth, options.gen_tokens, 1);
     if (!tg.ok()) return fail(tg.status());
     tg_ms.push_back(*tg);
   }
@@ -84,17 +94,20 @@ int bench_llm_command(const BenchOptions& options) {
   if (options.json) {
     std::printf("{\"pp_tokens\": %d, \"pp_tokens_per_s\": %.2f, \"tg_tokens\": %d, \"tg_tokens_per_s\": %.2f, "
                 "\"tokens_per_run\": %d, \"threads\": %d, \"weight_bytes\": %zu, \"effective_gb_per_s\": %.2f, "
-                "\"peak_rss_kib\": %ld, \"file_bytes\": %zu, \"repetitions\": %d}\n",
+                "\"peak_rss_kib\": %ld, \"file_bytes\": %zu, \"kv_cache_bytes\": %zu, \"depth\": %d, "
+                "\"repetitions\": %d}\n",
                 options.prompt_tokens, pp, options.gen_tokens, tg, chunk, session.num_threads(), weight_bytes, gb_per_s,
-                usage.ru_maxrss, model.file_size(), options.repetitions);
+                usage.ru_maxrss, model.file_size(), cache_bytes, depth, options.repetitions);
     return 0;
   }
-  std::printf("pp%d: %.2f tokens/s (up to %d tokens per run)\n", options.prompt_tokens, pp, chunk);
-  std::printf("tg%d: %.2f tokens/s (one token per run)\n", options.gen_tokens, tg);
+  const std::string at = depth > 0 ? " at depth " + std::to_string(depth) : "";
+  std::printf("pp%d%s: %.2f tokens/s (up to %d tokens per run)\n", options.prompt_tokens, at.c_str(), pp, chunk);
+  std::printf("tg%d%s: %.2f tokens/s (one token per run)\n", options.gen_tokens, at.c_str(), tg);
   std::printf("weights read per token: %.1f MB (embedding tables excluded), effective bandwidth in generation %.2f GB/s\n",
               weight_bytes / 1e6, gb_per_s);
-  std::printf("threads: %d; medians of %d repetitions; peak resident %ld KiB (file %zu bytes)\n",
-              session.num_threads(), options.repetitions, usage.ru_maxrss, model.file_size());
+  std::printf("threads: %d; medians of %d repetitions; peak resident %ld KiB (file %zu bytes, KV cache %zu "
+              "bytes)\n",
+              session.num_threads(), options.repetitions, usage.ru_maxrss, model.file_size(), cache_bytes);
   return 0;
 }
 

@@ -33,6 +33,7 @@ struct BenchOptions {
   bool llm = false;
   int prompt_tokens = 512;
   int gen_tokens = 128;
+  int depth = 0;  // tokens already in the KV cache when pp and tg start
   int repetitions = 3;
 };
 

@@ -73,6 +73,10 @@ int main(int argc, char** argv) {
   bench_cmd->add_flag("--llm", bench.llm, "a text decoder: prompt (pp) and generation (tg) tokens/s");
   bench_cmd->add_option("--pp", bench.prompt_tokens, "--llm: prompt tokens")->check(CLI::PositiveNumber);
   bench_cmd->add_option("--tg", bench.gen_tokens, "--llm: generated tokens")->check(CLI::PositiveNumber);
+  bench_cmd->add_option("--depth", bench.depth,
+                        "--llm: tokens already in the KV cache when pp and tg start (filled once, "
+                        "untimed)")
+      ->check(CLI::NonNegativeNumber);
   bench_cmd->add_option("--repetitions", bench.repetitions, "--llm: repetitions (the median is shown)")
       ->check(CLI::PositiveNumber);
 

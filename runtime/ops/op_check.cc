@@ -155,6 +155,11 @@ bool is_index_input(OpType type, int index) {
          (type == OpType::Attention && index == 5);
 }
 
+// Attention's KV caches: F32 or F16.
+bool is_cache_input(OpType type, int index) {
+  return type == OpType::Attention && (index == 3 || index == 4);
+}
+
 // Conv2D/FullyConnected weights, MatMul's b and Gather's table: I8, U8 or I4 with a quantization.
 bool is_quantizable_weight(OpType type, int index) {
   return ((type == OpType::Conv2D || type == OpType::FullyConnected) && index == 1) ||
@@ -336,6 +341,11 @@ class OpChecker {
                     dtype_name(dtype));
       }
       if (dtype == DType::F32) continue;
+      if (is_cache_input(type_, i)) {
+        if (dtype == DType::F16) continue;
+        return fail(Code::kUnsupported, "%s dtype %s is not supported (F32 or F16)",
+                    input_label(i).text, dtype_name(dtype));
+      }
       if (is_quantizable_weight(type_, i) && is_quantized_dtype(dtype)) {
         if (in(i).quantization != nullptr) continue;
         return fail(Code::kInvalidModel, "%s dtype %s has no quantization scales",
@@ -539,9 +549,10 @@ class OpChecker {
         if (!in(i).is_state)
           return fail(Code::kInvalidModel, "%s is not a state tensor", input_label(i).text);
       }
-      if (!(in(4).shape == in(3).shape))
-        return fail(Code::kInvalidModel, "the caches' shapes %s and %s differ",
-                    ShapeText(in(3).shape).text, ShapeText(in(4).shape).text);
+      if (!(in(4).shape == in(3).shape) || in(4).dtype != in(3).dtype)
+        return fail(Code::kInvalidModel, "the caches (%s %s and %s %s) differ",
+                    dtype_name(in(3).dtype), ShapeText(in(3).shape).text,
+                    dtype_name(in(4).dtype), ShapeText(in(4).shape).text);
       if (in(5).shape.rank != 1 || in(5).shape[0] != q[0])
         return fail(Code::kInvalidModel, "input 5 (positions) shape %s is not [T] for q %s",
                     ShapeText(in(5).shape).text, ShapeText(q).text);

@@ -1,9 +1,11 @@
 // The CPU backend's transformer ops beyond what the conformance cases reach: attention over a
 // KV cache longer than the kernel's block of keys (the online softmax rescaling), with GQA, against
-// the reference kernel; Gather from F16 and BF16 tables; and out-of-range indices and positions
+// the reference kernel, with F32 and F16 caches; Gather from F16 and BF16 tables; and out-of-range indices and positions
 // refused before the run.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -70,6 +72,71 @@ TEST(CpuTransformerOps, AttentionOverALongCacheMatchesReference) {
       expect_close(kc, k_ref, "k cache");
       expect_close(vc, v_ref, "v cache");
     }
+  }
+}
+
+// An F16 cache: the CPU op against the reference kernel over the same halves (new rows rounded on
+// the way in), and both against the F32 cache within what rounding k and v to halves can move.
+TEST(CpuTransformerOps, AttentionOverAnF16CacheMatchesReference) {
+  const int64_t tokens = 2, heads = 4, kv_heads = 2, d = 36, capacity = 150, start = 140;
+  const std::vector<float> q = normal(tokens * heads * d, 11, 2.0f);
+  const std::vector<float> k = normal(tokens * kv_heads * d, 12);
+  const std::vector<float> v = normal(tokens * kv_heads * d, 13);
+  std::vector<float> k_f32 = normal(capacity * kv_heads * d, 14);
+  std::vector<float> v_f32 = normal(capacity * kv_heads * d, 15);
+  const std::vector<uint16_t> k_half = narrow(DType::F16, &k_f32);
+  const std::vector<uint16_t> v_half = narrow(DType::F16, &v_f32);
+  const std::vector<int32_t> positions = {start, start + 1};
+  const OpBuffer op = attention_op(true);
+  const auto& options = *op.op->options_as_AttentionOptions();
+  const TensorView qv = view(DType::F32, {tokens, heads, d}, q.data());
+  const TensorView kv = view(DType::F32, {tokens, kv_heads, d}, k.data());
+  const TensorView vv = view(DType::F32, {tokens, kv_heads, d}, v.data());
+  const TensorView pv = view(DType::I32, {tokens}, positions.data());
+
+  std::vector<float> exact(q.size()), want(q.size());
+  const TensorView kc32 = view(DType::F32, {capacity, kv_heads, d}, k_f32.data());
+  const TensorView vc32 = view(DType::F32, {capacity, kv_heads, d}, v_f32.data());
+  ASSERT_TRUE(reference::f32_attention__ref(qv, kv, vv, &kc32, &vc32, &pv, options,
+                                            view(DType::F32, {tokens, heads, d}, exact.data()))
+                  .ok());
+  std::vector<uint16_t> k_ref = k_half, v_ref = v_half;
+  const TensorView kc_ref = view(DType::F16, {capacity, kv_heads, d}, k_ref.data());
+  const TensorView vc_ref = view(DType::F16, {capacity, kv_heads, d}, v_ref.data());
+  ASSERT_TRUE(reference::f32_attention__ref(qv, kv, vv, &kc_ref, &vc_ref, &pv, options,
+                                            view(DType::F32, {tokens, heads, d}, want.data()))
+                  .ok());
+  for (int64_t i = 0; i < tokens * kv_heads * d; ++i) {
+    EXPECT_EQ(k_ref[static_cast<size_t>(start * kv_heads * d + i)], f32_to_f16(k[i]));
+    EXPECT_EQ(v_ref[static_cast<size_t>(start * kv_heads * d + i)], f32_to_f16(v[i]));
+  }
+  double max_y = 0, rounding = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    max_y = std::max(max_y, double(std::fabs(exact[i])));
+    rounding = std::max(rounding, double(std::fabs(want[i] - exact[i])));
+  }
+  EXPECT_GT(rounding, 0.0) << "the halves must differ from the floats somewhere";
+  EXPECT_LE(rounding, 4e-3 * max_y);
+
+  for (const auto& [name, features] : variants()) {
+    SCOPED_TRACE(name);
+    std::vector<uint16_t> kc = k_half, vc = v_half;
+    std::vector<float> got(q.size());
+    const TensorView kcv = view(DType::F16, {capacity, kv_heads, d}, kc.data());
+    const TensorView vcv = view(DType::F16, {capacity, kv_heads, d}, vc.data());
+    const TensorView yv = view(DType::F32, {tokens, heads, d}, got.data());
+    const TensorView* inputs[6] = {&qv, &kv, &vv, &kcv, &vcv, &pv};
+    const TensorView* outputs[1] = {&yv};
+    const OpSignature sig{op.op, inputs, 6, outputs, 1};
+    ASSERT_TRUE(attention_supported(sig));
+    CpuOpContext context;
+    context.features = features;
+    auto created = create_attention_op(sig, context);
+    ASSERT_TRUE(created.ok()) << created.status().message();
+    created.value()->run(nullptr, test_pool());
+    expect_close(got, want);
+    EXPECT_EQ(kc, k_ref);
+    EXPECT_EQ(vc, v_ref);
   }
 }
 

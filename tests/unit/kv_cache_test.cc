@@ -1,10 +1,13 @@
 // State tensors through a session: an Attention op with a KV cache, run one token at a time, must
 // give what causal attention over the whole sequence gives (the no-cache form, which the
-// conformance suite checks against PyTorch); reset_state() starts over; the loader refuses state
-// tensors used as graph inputs or outputs.
+// conformance suite checks against PyTorch), exactly with F32 caches and within half rounding with
+// F16 ones; reset_state() starts over; the loader refuses state tensors used as graph inputs or
+// outputs, and caches of another dtype or of two dtypes.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/common/test_util.h"
@@ -25,7 +28,7 @@ convert::Node attention_node(std::vector<int> inputs, int output) {
 }
 
 // q, k, v [T, H, D] as graph inputs; with_cache adds the two state caches and positions [T].
-convert::Graph attention_graph(int64_t t_len, bool with_cache) {
+convert::Graph attention_graph(int64_t t_len, bool with_cache, fb::DType cache_dtype = fb::DType::F32) {
   convert::Graph g;
   const int q = g.add_value("q", fb::DType::F32, {t_len, kHeads, kDim});
   const int k = g.add_value("k", fb::DType::F32, {t_len, kKvHeads, kDim});
@@ -34,7 +37,7 @@ convert::Graph attention_graph(int64_t t_len, bool with_cache) {
   std::vector<int> inputs = {q, k, v};
   if (with_cache) {
     for (const char* name : {"k_cache", "v_cache"}) {
-      const int cache = g.add_value(name, fb::DType::F32, {kCapacity, kKvHeads, kDim});
+      const int cache = g.add_value(name, cache_dtype, {kCapacity, kKvHeads, kDim});
       g.values[static_cast<size_t>(cache)].is_state = true;
       inputs.push_back(cache);
     }
@@ -66,11 +69,16 @@ TEST(KvCache, DecodingTokenByTokenMatchesFullCausalAttention) {
   std::copy(v.begin(), v.end(), full->input(2).f32());
   ASSERT_TRUE(full->run().ok());
   const float* want = full->output(0).f32();
+  double max_y = 0.0;
+  for (int64_t i = 0; i < kSteps * kHeads * kDim; ++i) max_y = std::max(max_y, double(std::fabs(want[i])));
 
-  test::LoadedModel step_model = test::load_bytes(test::serialize(attention_graph(1, true)));
-  ASSERT_TRUE(step_model.model);
-  for (const char* backend : {"reference", "cpu"}) {
-    SCOPED_TRACE(backend);
+  for (const auto& [cache_dtype, backend] :
+       {std::pair{fb::DType::F32, "reference"}, {fb::DType::F32, "cpu"},
+        {fb::DType::F16, "reference"}, {fb::DType::F16, "cpu"}}) {
+    SCOPED_TRACE(std::string(backend) + (cache_dtype == fb::DType::F16 ? ", F16 cache" : ", F32 cache"));
+    test::LoadedModel step_model =
+        test::load_bytes(test::serialize(attention_graph(1, true, cache_dtype)));
+    ASSERT_TRUE(step_model.model);
     std::unique_ptr<Session> step = test::make_session(*step_model.model, {backend, "reference"});
     ASSERT_TRUE(step);
     for (int pass = 0; pass < 2; ++pass) {  // the second pass after reset_state()
@@ -85,7 +93,10 @@ TEST(KvCache, DecodingTokenByTokenMatchesFullCausalAttention) {
           worst = std::max(worst, double(std::fabs(step->output(0).f32()[i] -
                                                    want[t * kHeads * kDim + i])));
       }
-      EXPECT_LT(worst, 1e-5) << "pass " << pass;
+      EXPECT_LT(worst, cache_dtype == fb::DType::F16 ? 2e-3 * max_y : 1e-5) << "pass " << pass;
+      if (cache_dtype == fb::DType::F16) {
+        EXPECT_GT(worst, 0.0) << "the cache must hold halves";
+      }
       step->reset_state();
     }
     step->input(3).as<int32_t>()[0] = static_cast<int32_t>(kCapacity);
@@ -105,6 +116,20 @@ TEST(KvCache, StateTensorsAreNeitherGraphInputsNorOutputs) {
   const Status status = test::load_bytes_status(test::serialize(plain));
   EXPECT_FALSE(status.ok());
   EXPECT_NE(std::string(status.message()).find("k_cache"), std::string::npos)
+      << "message: " << status.message();
+}
+
+TEST(KvCache, CachesOfAnotherDtypeOrOfTwoDtypesAreRefused) {
+  convert::Graph mixed = attention_graph(1, true, fb::DType::F16);
+  mixed.values[4].dtype = fb::DType::F32;  // v_cache
+  Status status = test::load_bytes_status(test::serialize(mixed));
+  EXPECT_EQ(status.code(), Code::kInvalidModel);
+  EXPECT_NE(std::string(status.message()).find("the caches (F16 [16, 2, 8] and F32"), std::string::npos)
+      << "message: " << status.message();
+  convert::Graph int8 = attention_graph(1, true, fb::DType::I8);
+  status = test::load_bytes_status(test::serialize(int8));
+  EXPECT_EQ(status.code(), Code::kUnsupported);
+  EXPECT_NE(std::string(status.message()).find("(F32 or F16)"), std::string::npos)
       << "message: " << status.message();
 }
 

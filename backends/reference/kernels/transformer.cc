@@ -16,6 +16,18 @@ Status misfit(const char* kernel, const Shape& a, const Shape& b) {
                        ShapeText(a).text, ShapeText(b).text);
 }
 
+// Element i of an F32 or F16 cache, and writing one.
+float cache_at(const TensorView& cache, int64_t i) {
+  return cache.dtype == DType::F16 ? f16_to_f32(cache.as<const uint16_t>()[i]) : cache.f32()[i];
+}
+
+void cache_put(const TensorView& cache, int64_t i, float x) {
+  if (cache.dtype == DType::F16)
+    cache.as<uint16_t>()[i] = f32_to_f16(x);
+  else
+    cache.f32()[i] = x;
+}
+
 }  // namespace
 
 Status f32_gather__ref(const TensorView& table, const TensorView& indices, const TensorView& y) {
@@ -103,8 +115,6 @@ Status f32_attention__ref(const TensorView& q, const TensorView& k, const Tensor
       heads % kv_heads != 0 || k.shape[2] != d)
     return misfit("f32_attention__ref", q.shape, k.shape);
   const bool cached = k_cache != nullptr;
-  const float* keys = k.f32();
-  const float* values = v.f32();
   int64_t key_rows = k.shape[0];
   const int64_t row = kv_heads * d;
   if (cached) {
@@ -116,14 +126,16 @@ Status f32_attention__ref(const TensorView& q, const TensorView& k, const Tensor
         return Status::error(Code::kInvalidArgument,
                              "f32_attention__ref: position %d is outside the %lld-row cache",
                              pos[t], static_cast<long long>(capacity));
-      std::memcpy(k_cache->f32() + pos[t] * row, keys + t * row, static_cast<size_t>(row) * 4);
-      std::memcpy(v_cache->f32() + pos[t] * row, values + t * row, static_cast<size_t>(row) * 4);
+      for (int64_t i = 0; i < row; ++i) {
+        cache_put(*k_cache, pos[t] * row + i, k.f32()[t * row + i]);
+        cache_put(*v_cache, pos[t] * row + i, v.f32()[t * row + i]);
+      }
       last = std::max<int64_t>(last, pos[t]);
     }
-    keys = k_cache->f32();
-    values = v_cache->f32();
     key_rows = last + 1;
   }
+  const TensorView& keys = cached ? *k_cache : k;
+  const TensorView& values = cached ? *v_cache : v;
   const double scale = options.scale() != 0.0f ? options.scale() : 1.0 / std::sqrt(double(d));
   for (int64_t t = 0; t < t_len; ++t) {
     int64_t visible = key_rows;
@@ -134,9 +146,8 @@ Status f32_attention__ref(const TensorView& q, const TensorView& k, const Tensor
       const int64_t g = h / (heads / kv_heads);
       const float* query = q.f32() + (t * heads + h) * d;
       auto score = [&](int64_t s) {
-        const float* key = keys + s * row + g * d;
         double dot = 0.0;
-        for (int64_t i = 0; i < d; ++i) dot += double(query[i]) * key[i];
+        for (int64_t i = 0; i < d; ++i) dot += double(query[i]) * cache_at(keys, s * row + g * d + i);
         return dot * scale;
       };
       double max = -INFINITY, sum = 0.0;
@@ -147,7 +158,7 @@ Status f32_attention__ref(const TensorView& q, const TensorView& k, const Tensor
       for (int64_t s = 0; s < visible; ++s) {
         const double weight = std::exp(score(s) - max) / sum;
         for (int64_t i = 0; i < d; ++i)
-          out[i] += static_cast<float>(weight * values[s * row + g * d + i]);
+          out[i] += static_cast<float>(weight * cache_at(values, s * row + g * d + i));
       }
     }
   }

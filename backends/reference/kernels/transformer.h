@@ -21,7 +21,8 @@ Status f32_layer_norm__ref(const TensorView& x, const TensorView& weight, const 
 Status f32_rope__ref(const TensorView& x, const TensorView& positions, const TensorView& inv_freq,
                      const fb::RopeOptions& options, const TensorView& y);
 
-// k_cache, v_cache and positions are all null (no cache) or all set; the caches are written.
+// k_cache, v_cache and positions are all null (no cache) or all set; the caches (F32, or F16:
+// each new row rounded to half on the way in) are written.
 Status f32_attention__ref(const TensorView& q, const TensorView& k, const TensorView& v,
                           const TensorView* k_cache, const TensorView* v_cache,
                           const TensorView* positions, const fb::AttentionOptions& options,

@@ -26,6 +26,7 @@ Graph import_hf(const std::string& dir, const ConvertOptions& options) {
   const SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint::open_dir(dir);
   DecoderShape shape;
   shape.tokens = options.tokens_per_run;
+  shape.cache_dtype = options.kv_cache_dtype;
   shape.context = options.context > 0
                       ? options.context
                       : std::min(config.max_position_embeddings, kDefaultContext);

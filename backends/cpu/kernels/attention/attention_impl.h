@@ -1,4 +1,5 @@
-// The attention kernel as a template over a simd::* traits type; each *__<isa>.cc instantiates it.
+// The attention kernel as a template over a simd::* traits type and the caches' element type (float,
+// or uint16_t for IEEE halves); each *__<isa>.cc instantiates it.
 #pragma once
 
 #include <algorithm>
@@ -12,34 +13,45 @@
 namespace sprig::cpu::attention_impl {
 
 template <class S>
-float dot(const float* a, const float* b, size_t n) {
+typename S::V load(const float* p) {
+  return S::load(p);
+}
+template <class S>
+typename S::V load(const uint16_t* p) {
+  return S::load_f16(p);
+}
+inline float element(const float* p, size_t i) { return p[i]; }
+inline float element(const uint16_t* p, size_t i) { return f16_to_f32(p[i]); }
+
+template <class S, class T>
+float dot(const float* a, const T* b, size_t n) {
   constexpr size_t L = S::kLanes;
   typename S::V acc0 = S::zero(), acc1 = S::zero();
   size_t i = 0;
   for (; i + 2 * L <= n; i += 2 * L) {
-    acc0 = S::fma(S::load(a + i), S::load(b + i), acc0);
-    acc1 = S::fma(S::load(a + i + L), S::load(b + i + L), acc1);
+    acc0 = S::fma(S::load(a + i), load<S>(b + i), acc0);
+    acc1 = S::fma(S::load(a + i + L), load<S>(b + i + L), acc1);
   }
-  for (; i + L <= n; i += L) acc0 = S::fma(S::load(a + i), S::load(b + i), acc0);
+  for (; i + L <= n; i += L) acc0 = S::fma(S::load(a + i), load<S>(b + i), acc0);
   float sum = S::reduce_add(S::add(acc0, acc1));
-  for (; i < n; ++i) sum += a[i] * b[i];
+  for (; i < n; ++i) sum += a[i] * element(b, i);
   return sum;
 }
 
 // y[0, n) += p * v
-template <class S>
-void add_scaled(float* y, float p, const float* v, size_t n) {
+template <class S, class T>
+void add_scaled(float* y, float p, const T* v, size_t n) {
   constexpr size_t L = S::kLanes;
   const typename S::V vp = S::set1(p);
   size_t i = 0;
-  for (; i + L <= n; i += L) S::store(y + i, S::fma(vp, S::load(v + i), S::load(y + i)));
-  for (; i < n; ++i) y[i] += p * v[i];
+  for (; i + L <= n; i += L) S::store(y + i, S::fma(vp, load<S>(v + i), S::load(y + i)));
+  for (; i < n; ++i) y[i] += p * element(v, i);
 }
 
 // Keys are taken kBlock at a time: their scores, the block's maximum, then (when the maximum
 // rises) the running sum and output rescaled, then the block's exponentials and values added.
-template <class S>
-void attend(const float* q, const float* k, const float* v, size_t visible, size_t d,
+template <class S, class T>
+void attend(const float* q, const T* k, const T* v, size_t visible, size_t d,
             size_t kv_stride, float scale, float* y) {
   constexpr size_t kBlock = 64;
   constexpr size_t L = S::kLanes;
@@ -50,7 +62,7 @@ void attend(const float* q, const float* k, const float* v, size_t visible, size
     const size_t n = std::min(kBlock, visible - s0);
     float block_max = -std::numeric_limits<float>::infinity();
     for (size_t i = 0; i < n; ++i) {
-      scores[i] = scale * dot<S>(q, k + (s0 + i) * kv_stride, d);
+      scores[i] = scale * dot<S, T>(q, k + (s0 + i) * kv_stride, d);
       block_max = std::max(block_max, scores[i]);
     }
     if (block_max > max) {
@@ -66,7 +78,7 @@ void attend(const float* q, const float* k, const float* v, size_t visible, size
     for (; i < n; ++i) scores[i] = vmath::exp_nonpositive<simd::Scalar>(scores[i] - max);
     for (i = 0; i < n; ++i) {
       sum += scores[i];
-      add_scaled<S>(y, scores[i], v + (s0 + i) * kv_stride, d);
+      add_scaled<S, T>(y, scores[i], v + (s0 + i) * kv_stride, d);
     }
   }
   const float inverse = 1.0f / sum;

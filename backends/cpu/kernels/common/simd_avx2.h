@@ -18,6 +18,9 @@ struct Avx2 {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMask + 8 - n));
   }
   static V load(const float* p) { return _mm256_loadu_ps(p); }
+  static V load_f16(const uint16_t* p) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  }
   static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
   static V load_partial(const float* p, size_t n) { return _mm256_maskload_ps(p, tail_mask(n)); }
   static void store_partial(float* p, V v, size_t n) { _mm256_maskstore_ps(p, tail_mask(n), v); }

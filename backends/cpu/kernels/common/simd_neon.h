@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "runtime/core/tensor.h"
+
 namespace sprig::cpu::simd {
 
 struct Neon {
@@ -15,6 +17,14 @@ struct Neon {
   static constexpr size_t kLanes = 4;
 
   static V load(const float* p) { return vld1q_f32(p); }
+  static V load_f16(const uint16_t* p) {
+#if defined(__aarch64__)
+    return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p)));
+#else
+    const float lanes[4] = {f16_to_f32(p[0]), f16_to_f32(p[1]), f16_to_f32(p[2]), f16_to_f32(p[3])};
+    return vld1q_f32(lanes);
+#endif
+  }
   static void store(float* p, V v) { vst1q_f32(p, v); }
   static V load_partial(const float* p, size_t n) {
     float tmp[4] = {0.0f, 0.0f, 0.0f, 0.0f};

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "runtime/core/tensor.h"
+
 namespace sprig::cpu::simd {
 
 struct Scalar {
@@ -14,6 +16,8 @@ struct Scalar {
   static constexpr size_t kLanes = 1;
 
   static V load(const float* p) { return *p; }
+  // kLanes IEEE halves widened to floats.
+  static V load_f16(const uint16_t* p) { return f16_to_f32(*p); }
   static void store(float* p, V v) { *p = v; }
   // n is in [1, kLanes): never called for one lane, present so templates compile.
   static V load_partial(const float* p, size_t) { return *p; }
