@@ -1,7 +1,8 @@
 // FullyConnected at M = 1 (a decode step's projections) on an N x K layer: f32 weights (our GEMM,
-// packed panels) against weight-only int8 per channel and int4 groups of 32 read in place. The
-// layer is memory bound at 4096 x 4096 (64 MiB of f32 weights), so the quantized kernels should
-// win by reading fewer bytes; GB/s counts the weight bytes each reads per run.
+// packed panels) against weight-only int8 per channel and int4 groups of 32 read in place, and f32
+// and f16 weights read in place (rows of x a run-time dimension, as in a decoder). The layer is
+// memory bound at 4096 x 4096 (64 MiB of f32 weights), so the kernels reading fewer bytes should
+// win; GB/s counts the weight bytes each reads per run.
 //
 //   sprig_micro_bench --benchmark_filter=FullyConnectedM1
 #include <flatbuffers/flatbuffers.h>
@@ -20,7 +21,7 @@ Shape shape_of(std::initializer_list<int64_t> dims) {
   return s;
 }
 
-// 0: f32, 1: int8 per channel, 2: int4 g32.
+// 0: f32 packed, 1: int8 per channel, 2: int4 g32, 3: f32 in place, 4: f16 in place.
 void FullyConnectedM1(benchmark::State& state) {
   const int kind = static_cast<int>(state.range(0));
   const int64_t n = state.range(1), k = state.range(2);
@@ -28,6 +29,7 @@ void FullyConnectedM1(benchmark::State& state) {
   const std::vector<float> x = bench::normal(static_cast<size_t>(k), 1);
   std::vector<float> y(static_cast<size_t>(n));
   std::vector<float> w32;
+  std::vector<uint16_t> w16;
   std::vector<int8_t> q8;
   std::vector<uint8_t> q4;
   std::vector<float> channel_scales(static_cast<size_t>(n), 0.01f);
@@ -36,10 +38,14 @@ void FullyConnectedM1(benchmark::State& state) {
   TensorView wv;
   TensorView scales{DType::F16, shape_of({n * k / 32}), group_scales.data(), nullptr};
   size_t weight_bytes = 0;
-  if (kind == 0) {
+  if (kind == 0 || kind == 3) {
     w32 = bench::normal(static_cast<size_t>(n * k), 2);
     wv = TensorView{DType::F32, shape_of({n, k}), w32.data(), nullptr};
     weight_bytes = w32.size() * sizeof(float);
+  } else if (kind == 4) {
+    for (float v : bench::normal(static_cast<size_t>(n * k), 2)) w16.push_back(f32_to_f16(v));
+    wv = TensorView{DType::F16, shape_of({n, k}), w16.data(), nullptr};
+    weight_bytes = w16.size() * sizeof(uint16_t);
   } else if (kind == 1) {
     q8.resize(static_cast<size_t>(n * k));
     for (size_t i = 0; i < q8.size(); ++i) q8[i] = static_cast<int8_t>(i * 37 % 255 - 127);
@@ -61,6 +67,7 @@ void FullyConnectedM1(benchmark::State& state) {
   }
   TensorView xv{DType::F32, shape_of({1, k}), const_cast<float*>(x.data()), nullptr};
   TensorView yv{DType::F32, shape_of({1, n}), y.data(), nullptr};
+  if (kind >= 3) xv.dim0_symbol = yv.dim0_symbol = 1;
   flatbuffers::FlatBufferBuilder op_fbb;
   op_fbb.Finish(fb::CreateOp(op_fbb, fb::OpType::FullyConnected, 0, 0,
                              fb::OpOptions::FullyConnectedOptions,
@@ -71,21 +78,23 @@ void FullyConnectedM1(benchmark::State& state) {
                         1};
   const CpuOpContext context{cpu_features(), threads};
   Result<std::unique_ptr<CpuOp>> op =
-      kind == 0 ? create_fully_connected_op(sig, OutputClamp(), context)
-                : create_quantized_fully_connected_op(sig, OutputClamp(), context);
+      kind == 1 || kind == 2 ? create_quantized_fully_connected_op(sig, OutputClamp(), context)
+                             : create_fully_connected_op(sig, OutputClamp(), context);
   if (!bench::time_op(state, op, threads, y.data())) return;
   state.counters["GB/s"] = benchmark::Counter(static_cast<double>(weight_bytes),
                                               benchmark::Counter::kIsIterationInvariantRate,
                                               benchmark::Counter::kIs1000);
-  state.SetLabel(kind == 0 ? "f32" : (kind == 1 ? "int8/channel" : "int4/g32"));
+  const char* const kLabels[] = {"f32", "int8/channel", "int4/g32", "f32 in place", "f16 in place"};
+  state.SetLabel(kLabels[kind]);
 }
 
 BENCHMARK(FullyConnectedM1)
     ->ArgNames({"kind", "N", "K", "threads"})
-    ->ArgsProduct({{0, 1, 2}, {4096}, {4096}, {1, 2}})
+    ->ArgsProduct({{0, 1, 2, 3, 4}, {4096}, {4096}, {1, 2}})
     ->Args({0, 1000, 2048, 1})
     ->Args({2, 1000, 2048, 1})
     ->ArgsProduct({{1, 2}, {32768}, {4096}, {1, 2}})
+    ->ArgsProduct({{0, 3, 4}, {768, 2048, 32000}, {768}, {1, 2}})  // the 110M decoder's layers
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 

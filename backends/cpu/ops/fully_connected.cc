@@ -1,6 +1,7 @@
 // FullyConnected with our own GEMM: y [M, N] = clamp(bias + x [M, K] * w [N, K]^T), M the product
 // of x's leading dimensions. Weights (F32/F16/BF16) are packed into GEMM panels at creation
-// (gemm_op.h).
+// (gemm_op.h), except where rows are a run-time dimension and the weights F32 or F16: those are
+// read in place (fully_connected_in_place.cc).
 //
 // Unsupported (kUnsupported): activations or outputs other than F32, weights or bias other than
 // F32/F16/BF16, weights not of rank 2.
@@ -35,6 +36,7 @@ Result<std::unique_ptr<CpuOp>> create_fully_connected_op(const OpSignature& op,
   if (op.inputs[0]->data == nullptr || op.inputs[1]->data == nullptr ||
       op.outputs[0]->data == nullptr)
     return Status::error(Code::kInvalidArgument, "cpu: FullyConnected tensors without data");
+  if (reads_weights_in_place(op)) return create_in_place_fully_connected_op(op, clamp, context);
   const TensorView& x = *op.inputs[0];
   const TensorView& w = *op.inputs[1];
   const size_t n = static_cast<size_t>(w.shape[0]);

@@ -36,6 +36,13 @@ Result<std::unique_ptr<CpuOp>> create_fully_connected_op(const OpSignature& op,
                                                          const OutputClamp& clamp,
                                                          const CpuOpContext& context);
 
+// FullyConnected over F32/F16 weights read in place, not packed: taken by create_fully_connected_op
+// for the ops whose rows are a run-time leading dimension (transformer layers).
+bool reads_weights_in_place(const OpSignature& op);
+Result<std::unique_ptr<CpuOp>> create_in_place_fully_connected_op(const OpSignature& op,
+                                                                  const OutputClamp& clamp,
+                                                                  const CpuOpContext& context);
+
 // FullyConnected with weight-only quantized weights read in place: I8 per output channel or I4
 // group-wise with F16 scales (and I8 zero points).
 bool quantized_fully_connected_supported(const OpSignature& op);

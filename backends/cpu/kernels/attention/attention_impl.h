@@ -9,19 +9,12 @@
 #include "backends/cpu/kernels/attention/attention.h"
 #include "backends/cpu/kernels/common/simd_scalar.h"
 #include "backends/cpu/kernels/common/vmath.h"
+#include "backends/cpu/kernels/common/widen.h"
 
 namespace sprig::cpu::attention_impl {
 
-template <class S>
-typename S::V load(const float* p) {
-  return S::load(p);
-}
-template <class S>
-typename S::V load(const uint16_t* p) {
-  return S::load_f16(p);
-}
-inline float element(const float* p, size_t i) { return p[i]; }
-inline float element(const uint16_t* p, size_t i) { return f16_to_f32(p[i]); }
+using simd::element_f32;
+using simd::load_f32;
 
 template <class S, class T>
 float dot(const float* a, const T* b, size_t n) {
@@ -29,12 +22,12 @@ float dot(const float* a, const T* b, size_t n) {
   typename S::V acc0 = S::zero(), acc1 = S::zero();
   size_t i = 0;
   for (; i + 2 * L <= n; i += 2 * L) {
-    acc0 = S::fma(S::load(a + i), load<S>(b + i), acc0);
-    acc1 = S::fma(S::load(a + i + L), load<S>(b + i + L), acc1);
+    acc0 = S::fma(S::load(a + i), load_f32<S>(b + i), acc0);
+    acc1 = S::fma(S::load(a + i + L), load_f32<S>(b + i + L), acc1);
   }
-  for (; i + L <= n; i += L) acc0 = S::fma(S::load(a + i), load<S>(b + i), acc0);
+  for (; i + L <= n; i += L) acc0 = S::fma(S::load(a + i), load_f32<S>(b + i), acc0);
   float sum = S::reduce_add(S::add(acc0, acc1));
-  for (; i < n; ++i) sum += a[i] * element(b, i);
+  for (; i < n; ++i) sum += a[i] * element_f32(b, i);
   return sum;
 }
 
@@ -44,8 +37,8 @@ void add_scaled(float* y, float p, const T* v, size_t n) {
   constexpr size_t L = S::kLanes;
   const typename S::V vp = S::set1(p);
   size_t i = 0;
-  for (; i + L <= n; i += L) S::store(y + i, S::fma(vp, load<S>(v + i), S::load(y + i)));
-  for (; i < n; ++i) y[i] += p * element(v, i);
+  for (; i + L <= n; i += L) S::store(y + i, S::fma(vp, load_f32<S>(v + i), S::load(y + i)));
+  for (; i < n; ++i) y[i] += p * element_f32(v, i);
 }
 
 // Keys are taken kBlock at a time: their scores, the block's maximum, then (when the maximum
