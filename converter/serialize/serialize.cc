@@ -1,6 +1,7 @@
 #include "converter/serialize/serialize.h"
 
 #include <cstring>
+#include <functional>
 
 #include "converter/ir/error.h"
 #include "runtime/core/file_header.h"
@@ -187,20 +188,31 @@ std::vector<uint8_t> serialize_model(const Graph& graph, const SerializeOptions&
 }
 
 std::vector<uint8_t> assemble_file(fb::ModelT& model, const std::vector<uint8_t>& segment_bytes) {
+  return assemble_segmented_file(
+      [&model](std::vector<std::unique_ptr<fb::SegmentT>> segments) {
+        model.segments = std::move(segments);
+        return pack(model);
+      },
+      segment_bytes);
+}
+
+std::vector<uint8_t> assemble_segmented_file(
+    const std::function<std::vector<uint8_t>(std::vector<std::unique_ptr<fb::SegmentT>>)>& pack_root,
+    const std::vector<uint8_t>& segment_bytes) {
   // The segment's absolute offset is stored inside the flatbuffer, whose size decides the offset:
   // pack until the two agree (the offset field has a fixed width, so this settles at once).
   const bool has_segment = !segment_bytes.empty();
   uint64_t segment_offset = kSegmentAlignment;
   std::vector<uint8_t> flatbuffer;
   for (int attempt = 0; attempt < 4; ++attempt) {
-    model.segments.clear();
+    std::vector<std::unique_ptr<fb::SegmentT>> segments;
     if (has_segment) {
       auto segment = std::make_unique<fb::SegmentT>();
       segment->offset = segment_offset;
       segment->size = segment_bytes.size();
-      model.segments.push_back(std::move(segment));
+      segments.push_back(std::move(segment));
     }
-    flatbuffer = pack(model);
+    flatbuffer = pack_root(std::move(segments));
     const uint64_t end_of_flatbuffer = kFileHeaderSize + flatbuffer.size();
     const uint64_t needed = has_segment ? align_up(end_of_flatbuffer, kSegmentAlignment)
                                         : align_up(end_of_flatbuffer, 8);

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +27,12 @@ std::vector<uint8_t> serialize_model(const Graph& graph, const SerializeOptions&
 // Packs `model` (whose segments are rewritten) with one weight segment holding `segment_bytes`
 // into a complete file: header, flatbuffer, padding, segment.
 std::vector<uint8_t> assemble_file(fb::ModelT& model, const std::vector<uint8_t>& segment_bytes);
+
+// The same for any root table: pack_root(segments) packs the flatbuffer with those segments (one,
+// or none when segment_bytes is empty) and returns its bytes.
+std::vector<uint8_t> assemble_segmented_file(
+    const std::function<std::vector<uint8_t>(std::vector<std::unique_ptr<fb::SegmentT>>)>& pack_root,
+    const std::vector<uint8_t>& segment_bytes);
 
 // SHA-256 of bytes, lower-case hex.
 std::string sha256_hex(const void* data, size_t size);

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "runtime/core/file_check.h"
 #include "runtime/core/file_header.h"
 #include "runtime/core/memory_planner.h"
 #include "runtime/core/model.h"
@@ -18,53 +19,8 @@
 namespace sprig {
 namespace {
 
-constexpr int64_t kMaxElements = int64_t{1} << 48;
 // Run-time leading dimensions a model may number (Tensor.dim0_symbol 1..kMaxDim0Symbols).
 constexpr int kMaxDim0Symbols = 64;
-
-Status invalid(const char* format, ...) __attribute__((format(printf, 1, 2)));
-Status invalid(const char* format, ...) {
-  char message[Status::kMaxMessage];
-  va_list args;
-  va_start(args, format);
-  std::vsnprintf(message, sizeof(message), format, args);
-  va_end(args);
-  return Status(Code::kInvalidModel, message);
-}
-
-// The flatbuffers Verifier checks the alignment of a vector's length, not of 64-bit elements;
-// reading a misaligned int64 is undefined (and faults on some Arm cores), so the loader checks.
-bool aligned(const flatbuffers::Vector<int64_t>* vector) {
-  return vector == nullptr || vector->size() == 0 ||
-         reinterpret_cast<uintptr_t>(vector->data()) % alignof(int64_t) == 0;
-}
-
-const char* tensor_label(const fb::Tensor* tensor) {
-  return tensor->name() ? tensor->name()->c_str() : "";
-}
-
-Status check_shape(int index, const fb::Tensor* tensor, Shape* shape) {
-  const auto* dims = tensor->shape();
-  if (dims == nullptr) return invalid("tensor %d '%s' has no shape", index, tensor_label(tensor));
-  if (!aligned(dims) || (tensor->quantization() && !aligned(tensor->quantization()->zero_point())))
-    return invalid("tensor %d '%s': a 64-bit vector is misaligned", index, tensor_label(tensor));
-  if (dims->size() > static_cast<flatbuffers::uoffset_t>(kMaxRank))
-    return invalid("tensor %d '%s' has rank %u (at most %d)", index, tensor_label(tensor),
-                   dims->size(), kMaxRank);
-  shape->rank = static_cast<int>(dims->size());
-  int64_t numel = 1;
-  for (int d = 0; d < shape->rank; ++d) {
-    const int64_t dim = dims->Get(static_cast<flatbuffers::uoffset_t>(d));
-    if (dim < 0 || dim > kMaxElements)
-      return invalid("tensor %d '%s' has invalid dimension %" PRId64 " at axis %d", index,
-                     tensor_label(tensor), dim, d);
-    if (dim != 0 && numel > kMaxElements / dim)
-      return invalid("tensor %d '%s' has too many elements", index, tensor_label(tensor));
-    numel *= dim;
-    (*shape)[d] = dim;
-  }
-  return Status::ok_status();
-}
 
 Status check_quantization(int index, const fb::Tensor* tensor, const Shape& shape) {
   const fb::Quantization* q = tensor->quantization();
@@ -136,51 +92,6 @@ Status link_quantization_tensors(const fb::Model& root, CheckedTensors* out) {
   return Status::ok_status();
 }
 
-Status check_segments(const fb::Model& root, size_t size) {
-  const auto* segments = root.segments();
-  if (segments == nullptr) return Status::ok_status();
-  for (uint32_t i = 0; i < segments->size(); ++i) {
-    const fb::Segment* segment = segments->Get(i);
-    if (segment->offset() % kSegmentAlignment != 0)
-      return invalid("segment %u offset %" PRIu64 " is not %" PRIu64 "-byte aligned", i,
-                     segment->offset(), kSegmentAlignment);
-    if (segment->offset() > size || segment->size() > size - segment->offset())
-      return invalid("segment %u [offset %" PRIu64 ", size %" PRIu64
-                     "] runs past the end of the file (%zu bytes)",
-                     i, segment->offset(), segment->size(), size);
-  }
-  return Status::ok_status();
-}
-
-Status check_constant_data(const uint8_t* base, const fb::Model& root, int index,
-                           const fb::Tensor* tensor, TensorView* view) {
-  const auto* buffers = root.buffers();
-  const int buffer_index = tensor->buffer();
-  if (buffers == nullptr || buffer_index < 0 || static_cast<uint32_t>(buffer_index) >= buffers->size())
-    return invalid("tensor %d '%s' refers to buffer %d, which does not exist", index,
-                   tensor_label(tensor), buffer_index);
-  const fb::Buffer* buffer = buffers->Get(static_cast<uint32_t>(buffer_index));
-  const auto* segments = root.segments();
-  if (segments == nullptr || buffer->segment() >= segments->size())
-    return invalid("tensor %d '%s': buffer %d names segment %u, which does not exist", index,
-                   tensor_label(tensor), buffer_index, buffer->segment());
-  const fb::Segment* segment = segments->Get(buffer->segment());
-  if (buffer->offset() > segment->size() || buffer->size() > segment->size() - buffer->offset())
-    return invalid("tensor %d '%s': data [offset %" PRIu64 ", size %" PRIu64
-                   "] runs past the end of segment %u (size %" PRIu64 ")",
-                   index, tensor_label(tensor), buffer->offset(), buffer->size(), buffer->segment(),
-                   segment->size());
-  if (buffer->offset() % kTensorAlignment != 0)
-    return invalid("tensor %d '%s': data offset %" PRIu64 " is not %" PRIu64 "-byte aligned", index,
-                   tensor_label(tensor), buffer->offset(), kTensorAlignment);
-  const size_t expected = view->bytes();
-  if (buffer->size() != expected)
-    return invalid("tensor %d '%s': %" PRIu64 " bytes of data, its dtype %s and shape need %zu",
-                   index, tensor_label(tensor), buffer->size(), dtype_name(view->dtype), expected);
-  view->data = const_cast<uint8_t*>(base + segment->offset() + buffer->offset());
-  return Status::ok_status();
-}
-
 Status check_tensors(const uint8_t* base, const fb::Model& root, CheckedTensors* out) {
   const auto* tensors = root.graph()->tensors();
   const int count = static_cast<int>(tensors->size());
@@ -211,7 +122,7 @@ Status check_tensors(const uint8_t* base, const fb::Model& root, CheckedTensors*
     if (view.dim0_symbol > 0 && (view.shape.rank < 1 || view.shape[0] < 1 || view.is_state || tensor->buffer() != -1))
       return invalid("tensor %d '%s': run-time leading dimension %d on a constant, state, scalar or "
                      "empty tensor", i, tensor_label(tensor), view.dim0_symbol);
-    if (tensor->buffer() != -1) SPRIG_RETURN_IF_ERROR(check_constant_data(base, root, i, tensor, &view));
+    if (tensor->buffer() != -1) SPRIG_RETURN_IF_ERROR(check_constant_data(base, root.buffers(), root.segments(), i, tensor, &view));
   }
   return link_quantization_tensors(root, out);
 }
@@ -389,49 +300,26 @@ Status check_plan(const fb::Model& root, const std::vector<OpTensorIndices>& op_
 }  // namespace
 
 Status check_file_structure(const uint8_t* base, size_t size, const fb::Model** root) {
-  if (reinterpret_cast<uintptr_t>(base) % alignof(int64_t) != 0)
-    return Status(Code::kInvalidArgument, "model data must be at least 8-byte aligned");
-  if (size < kFileHeaderSize)
-    return invalid("file is truncated: %zu bytes, smaller than the %u-byte header", size,
-                   kFileHeaderSize);
-  FileHeader header;
-  std::memcpy(&header, base, sizeof(header));
-  if (std::memcmp(header.magic, kFileMagic, sizeof(kFileMagic)) != 0)
-    return invalid("not a .sprig model: the file does not start with 'SPRIGMDL'");
-  if (header.format_version > kFormatVersion)
-    return Status::error(Code::kUnsupported,
-                         "file format version %u is newer than this runtime, which reads versions "
-                         "%u to %u",
-                         header.format_version, kMinFormatVersion, kFormatVersion);
-  if (header.format_version < kMinFormatVersion)
-    return invalid("file format version %u is not a valid version", header.format_version);
-  if (header.header_size != kFileHeaderSize || header.flatbuffer_offset != kFileHeaderSize)
-    return invalid("header size %u / flatbuffer offset %" PRIu64 " is invalid (expected 64)",
-                   header.header_size, header.flatbuffer_offset);
-  if (header.file_size != size)
-    return invalid("file is truncated or padded: the header says %" PRIu64 " bytes, found %zu",
-                   header.file_size, size);
-  if (header.flatbuffer_size > size - kFileHeaderSize || header.flatbuffer_size < 8)
-    return invalid("flatbuffer size %" PRIu64 " runs past the end of the file (%zu bytes)",
-                   header.flatbuffer_size, size);
-  if (header.flatbuffer_size > FLATBUFFERS_MAX_BUFFER_SIZE)
-    return Status::error(Code::kUnsupported, "flatbuffer part of %" PRIu64 " bytes is too large",
-                         header.flatbuffer_size);
-  const uint8_t* buffer = base + kFileHeaderSize;
+  const uint8_t* buffer = nullptr;
+  size_t buffer_size = 0;
+  uint32_t version = 0;
+  SPRIG_RETURN_IF_ERROR(check_file_header(base, size, &buffer, &buffer_size, &version));
   if (!fb::ModelBufferHasIdentifier(buffer)) {
+    if (flatbuffers::BufferHasIdentifier(buffer, "SPRA"))
+      return invalid("this is a LoRA adapter, not a model: bind it to the model it was trained for");
     char found[5] = {0};
     std::memcpy(found, buffer + 4, 4);
     for (char& c : found)
       if (c && (c < 32 || c > 126)) c = '?';
     return invalid("wrong file identifier '%s' (expected 'SPRG')", found);
   }
-  flatbuffers::Verifier verifier(buffer, static_cast<size_t>(header.flatbuffer_size));
+  flatbuffers::Verifier verifier(buffer, buffer_size);
   if (!fb::VerifyModelBuffer(verifier))
     return invalid("the model's flatbuffer is corrupt (flatbuffers verifier failed)");
   const fb::Model* model = fb::GetModel(buffer);
-  if (model->format_version() != header.format_version)
+  if (model->format_version() != version)
     return invalid("format version %u in the flatbuffer does not match the header's %u",
-                   model->format_version(), header.format_version);
+                   model->format_version(), version);
   if (model->graph() == nullptr || model->graph()->tensors() == nullptr ||
       model->graph()->ops() == nullptr)
     return invalid("the model has no graph, tensors or ops");
@@ -441,7 +329,7 @@ Status check_file_structure(const uint8_t* base, size_t size, const fb::Model** 
 
 Status check_model_semantics(const uint8_t* base, size_t size, const fb::Model& root,
                              CheckedTensors* out) {
-  SPRIG_RETURN_IF_ERROR(check_segments(root, size));
+  SPRIG_RETURN_IF_ERROR(check_segments(root.segments(), size));
   SPRIG_RETURN_IF_ERROR(check_tensors(base, root, out));
   std::vector<OpTensorIndices> op_tensors;
   std::vector<int> graph_inputs, graph_outputs;

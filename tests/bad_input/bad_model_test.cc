@@ -57,8 +57,8 @@ TEST_F(BadModelTest, NotASprigFile) {
 
 TEST_F(BadModelTest, WrongFileIdentifier) {
   std::vector<uint8_t> bytes = good_;
-  std::memcpy(bytes.data() + kFileHeaderSize + 4, "SPRA", 4);
-  expect_error(bytes, Code::kInvalidModel, "wrong file identifier 'SPRA'");
+  std::memcpy(bytes.data() + kFileHeaderSize + 4, "SPRX", 4);
+  expect_error(bytes, Code::kInvalidModel, "wrong file identifier 'SPRX'");
 }
 
 TEST_F(BadModelTest, NewerFormatVersion) {

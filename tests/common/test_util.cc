@@ -21,15 +21,11 @@ std::string fixtures_dir() {
 
 std::string source_dir() { return SPRIG_SOURCE_DIR; }
 
-namespace {
-
 std::shared_ptr<uint8_t> aligned_copy(const std::vector<uint8_t>& bytes) {
   void* memory = std::aligned_alloc(64, (bytes.size() + 63) / 64 * 64 + 64);
   if (!bytes.empty()) std::memcpy(memory, bytes.data(), bytes.size());
   return std::shared_ptr<uint8_t>(static_cast<uint8_t*>(memory), [](uint8_t* p) { std::free(p); });
 }
-
-}  // namespace
 
 LoadedModel load_bytes(const std::vector<uint8_t>& bytes) {
   LoadedModel loaded;

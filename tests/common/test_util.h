@@ -18,6 +18,9 @@ namespace sprig::test {
 std::string fixtures_dir();
 std::string source_dir();
 
+// A 64-byte aligned copy of `bytes` (a model or adapter file to load from memory).
+std::shared_ptr<uint8_t> aligned_copy(const std::vector<uint8_t>& bytes);
+
 // A model verified from a 64-byte aligned copy of `bytes`, which it keeps alive.
 struct LoadedModel {
   std::shared_ptr<uint8_t> storage;

@@ -59,17 +59,39 @@ convert::Graph tiny_graph() {
   return graph;
 }
 
-std::vector<uint8_t> rewrite_model(const std::vector<uint8_t>& file,
-                                   const std::function<void(fb::ModelT&)>& mutate) {
+namespace {
+
+// The data segment of `file` (empty when it has none).
+std::vector<uint8_t> segment_of(const std::vector<uint8_t>& file) {
   FileHeader header;
   std::memcpy(&header, file.data(), sizeof(header));
+  if (header.segments_offset >= file.size()) return {};
+  return std::vector<uint8_t>(file.begin() + static_cast<long>(header.segments_offset), file.end());
+}
+
+}  // namespace
+
+std::vector<uint8_t> rewrite_model(const std::vector<uint8_t>& file,
+                                   const std::function<void(fb::ModelT&)>& mutate) {
   fb::ModelT model;
   fb::GetModel(file.data() + kFileHeaderSize)->UnPackTo(&model);
   mutate(model);
-  std::vector<uint8_t> segment;
-  if (header.segments_offset < file.size())
-    segment.assign(file.begin() + static_cast<long>(header.segments_offset), file.end());
-  return convert::assemble_file(model, segment);
+  return convert::assemble_file(model, segment_of(file));
+}
+
+std::vector<uint8_t> rewrite_adapter(const std::vector<uint8_t>& file,
+                                     const std::function<void(fb::AdapterT&)>& mutate) {
+  fb::AdapterT adapter;
+  fb::GetAdapter(file.data() + kFileHeaderSize)->UnPackTo(&adapter);
+  mutate(adapter);
+  return convert::assemble_segmented_file(
+      [&adapter](std::vector<std::unique_ptr<fb::SegmentT>> segments) {
+        adapter.segments = std::move(segments);
+        flatbuffers::FlatBufferBuilder builder;
+        fb::FinishAdapterBuffer(builder, fb::Adapter::Pack(builder, &adapter));
+        return std::vector<uint8_t>(builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize());
+      },
+      segment_of(file));
 }
 
 }  // namespace sprig::test

@@ -1,5 +1,5 @@
 // A small hand-built graph (Conv2D -> Relu-fused -> Reshape -> FullyConnected) for tests that need
-// a valid model to start from, and a way to rewrite a serialized model's flatbuffer.
+// a valid model to start from, and a way to rewrite a serialized model's (or adapter's) flatbuffer.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "converter/ir/graph.h"
+#include "runtime/schema/adapter_generated.h"
 
 namespace sprig::test {
 
@@ -17,5 +18,8 @@ convert::Graph tiny_graph();
 // weight segment bytes.
 std::vector<uint8_t> rewrite_model(const std::vector<uint8_t>& file,
                                    const std::function<void(fb::ModelT&)>& mutate);
+// The same for a LoRA adapter file.
+std::vector<uint8_t> rewrite_adapter(const std::vector<uint8_t>& file,
+                                     const std::function<void(fb::AdapterT&)>& mutate);
 
 }  // namespace sprig::test

@@ -12,7 +12,7 @@
 //   *_gemv_f32__*  x in f32 (the q4g SIMD ones read x rearranged by q4_prepare_x);
 //   *_gemv_q8__*   x quantized by quantize_rows_q8 (int8 per block of 32 values, as llama.cpp's
 //                  Q8_0 activations), the products summed in int32 per block by integer dot
-//                  products (AVX2 vpmaddubsw, AVX512-VNNI vpdpbusd) and scaled in f32: y differs
+//                  products (AVX2 vpmaddubsw, AVX512-VNNI vpdpbusd, Arm sdot) and scaled in f32: y differs
 //                  from the f32 kernels' by at most sum_k |w(n, k)| * d(block of k) / 2.
 #pragma once
 
@@ -98,6 +98,9 @@ void q4g_gemv_q8__avx512vnni(const QuantizedMatrix& w, const QGemvArgs& args, si
 // NEON (aarch64; armv7 with NEON + VFPv4); q4g as the AVX2 one.
 void q8c_gemv_f32__neon(const QuantizedMatrix& w, const QGemvArgs& args, size_t n0, size_t n1);
 void q4g_gemv_f32__neon(const QuantizedMatrix& w, const QGemvArgs& args, size_t n0, size_t n1);
+// aarch64 with the dot product (sdot), over x from quantize_rows_q8 as the ones above.
+void q8c_gemv_q8__neondot(const QuantizedMatrix& w, const QGemvArgs& args, size_t n0, size_t n1);
+void q4g_gemv_q8__neondot(const QuantizedMatrix& w, const QGemvArgs& args, size_t n0, size_t n1);
 
 struct QGemvKernels {
   QGemvFn q8c = nullptr;

@@ -7,12 +7,6 @@
 // folded into one vector (lane j: block j) and scaled there by the eight blocks' scales at once.
 #pragma once
 
-
-
-
-
-
-
 #include <immintrin.h>
 
 #include "backends/cpu/kernels/common/simd_avx2.h"

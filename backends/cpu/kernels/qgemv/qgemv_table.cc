@@ -13,7 +13,13 @@ QGemvKernels select_qgemv_kernels(const CpuFeatures& features) {
     return QGemvKernels{q8c_gemv_f32__avx2_fma, q4g_gemv_f32__avx2_fma, true,
                         "qgemv_f32__avx2_fma",  q8c_gemv_q8__avx2_fma, q4g_gemv_q8__avx2_fma,
                         "qgemv_q8__avx2_fma"};
-#elif defined(__aarch64__) || defined(__arm__)
+#elif defined(__aarch64__)
+  if (features.neon_fma && features.neon_dotprod)
+    return QGemvKernels{q8c_gemv_f32__neon, q4g_gemv_f32__neon, true, "qgemv_f32__neon",
+                        q8c_gemv_q8__neondot, q4g_gemv_q8__neondot, "qgemv_q8__neondot"};
+  if (features.neon_fma)
+    return QGemvKernels{q8c_gemv_f32__neon, q4g_gemv_f32__neon, true, "qgemv_f32__neon"};
+#elif defined(__arm__)
   if (features.neon_fma)
     return QGemvKernels{q8c_gemv_f32__neon, q4g_gemv_f32__neon, true, "qgemv_f32__neon"};
 #endif
