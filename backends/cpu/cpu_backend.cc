@@ -81,6 +81,12 @@ class CpuProgram final : public BackendProgram {
     return Status::ok_status();
   }
 
+  Status set_lora(int index, const LoraBranch* branches, int count) override {
+    if (index < 0 || static_cast<size_t>(index) >= ops_.size())
+      return Status::error(Code::kInvalidArgument, "cpu: op %d is not in this program", index);
+    return ops_[static_cast<size_t>(index)]->set_lora(branches, count);
+  }
+
   Status execute_op(int index) override {
     CpuOp& op = *ops_[static_cast<size_t>(index)];
     SPRIG_RETURN_IF_ERROR(op.check_inputs());

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "backends/cpu/cpu_features.h"
+#include "runtime/core/lora_branch.h"
 #include "runtime/core/status.h"
 #include "runtime/ops/op_check.h"
 
@@ -28,6 +29,15 @@ class CpuOp {
   // outside its table, a position outside the KV cache), so that run() is not called. The
   // program stops there and returns the error.
   virtual Status check_inputs() const { return Status::ok_status(); }
+  // Replaces the op's LoRA branches (BackendProgram::set_lora); FullyConnected ops that read their
+  // weights in place take them.
+  virtual Status set_lora(const LoraBranch* branches, int count) {
+    (void)branches;
+    return count == 0 ? Status::ok_status()
+                      : Status(Code::kUnsupported,
+                               "cpu: LoRA branches go on FullyConnected ops whose rows are a "
+                               "run-time dimension (transformer layers)");
+  }
 };
 
 // What op creation may consult.

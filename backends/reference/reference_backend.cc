@@ -4,6 +4,7 @@
 #include <new>
 #include <vector>
 
+#include "backends/reference/kernels/fully_connected.h"
 #include "backends/reference/kernels/op_kernels.h"
 #include "runtime/core/model.h"
 #include "runtime/core/quantization.h"
@@ -40,7 +41,17 @@ void convert_to_f32(const TensorView& source, float* destination) {
 struct PreparedOp {
   OpKernel kernel = nullptr;
   OpSignature tensors;  // points into ReferenceProgram::tensor_refs_
+  const LoraBranch* lora = nullptr;  // the session's, while bound
+  int lora_count = 0;
 };
+
+Status run_lora_fully_connected(const PreparedOp& op) {
+  const OpSignature& s = op.tensors;
+  return reference::f32_fully_connected__ref(*s.inputs[0], *s.inputs[1],
+                                             s.num_inputs > 2 ? s.inputs[2] : nullptr,
+                                             *s.op->options_as_FullyConnectedOptions(),
+                                             *s.outputs[0], op.lora, op.lora_count);
+}
 
 class ReferenceProgram final : public BackendProgram {
  public:
@@ -51,12 +62,23 @@ class ReferenceProgram final : public BackendProgram {
     return Status::ok_status();
   }
 
+  Status set_lora(int index, const LoraBranch* branches, int count) override {
+    if (index < 0 || static_cast<size_t>(index) >= ops_.size())
+      return Status::error(Code::kInvalidArgument, "reference: op %d is not in this program", index);
+    PreparedOp& op = ops_[static_cast<size_t>(index)];
+    if (count > 0 && (op.tensors.op->type() != fb::OpType::FullyConnected || is_int8_op(op.tensors)))
+      return Status(Code::kUnsupported, "reference: LoRA branches go on float FullyConnected ops");
+    op.lora = branches;
+    op.lora_count = count;
+    return Status::ok_status();
+  }
+
   Status execute_op(int index) override {
     if (index == 0)
       for (const ConvertedWeight* weight : per_run_weights_)
         convert_to_f32(weight->source, weight->buffer.get());
     const PreparedOp& op = ops_[static_cast<size_t>(index)];
-    Status status = op.kernel(op.tensors);
+    Status status = op.lora_count > 0 ? run_lora_fully_connected(op) : op.kernel(op.tensors);
     return status.ok() ? status : with_op_name(*op.tensors.op, status);
   }
 

@@ -1,5 +1,6 @@
 // sprig-convert: checkpoint in, .sprig out.
 //
+//   sprig-convert PEFT_DIR --base BASE.sprig -o ADAPTER.sprig [--dtype f32|f16]
 //   sprig-convert MODEL.onnx|HF_DIR -o MODEL.sprig [--dtype f32|f16]
 //                [--input-shape NAME=1,3,224,224] [--dynamic-dim N] [--no-optimize]
 //                [--context N] [--chunk N] [--kv-cache f32|f16]
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "converter/adapter/peft_import.h"
 #include "converter/convert.h"
 #include "converter/quantize/calibration.h"
 #include "converter/quantize/image_samples.h"
@@ -60,6 +62,30 @@ std::string checkpoint_dir_hash(const std::string& dir) {
   return sprig::convert::sha256_hex(listing.data(), listing.size());
 }
 
+// PEFT_DIR -> adapter file for `base_path`.
+int convert_adapter(const std::string& input, const std::string& base_path, const std::string& output,
+                    const std::string& dtype) {
+  using namespace sprig::convert;
+  if (base_path.empty())
+    fail(sprig::Code::kInvalidArgument,
+         "'" + input + "' is a PEFT adapter: name the model it adapts with --base BASE.sprig");
+  auto base = sprig::Model::load(base_path.c_str());
+  if (!base.ok()) fail(base.status().code(), "--base '" + base_path + "': " + base.status().message());
+  const std::vector<LoraWeights> targets = import_peft(input);
+  const std::string hash = check_adapter_fits(**base, targets);
+  SerializeOptions options;
+  options.source_file = std::filesystem::path(input).filename().string();
+  options.source_hash = checkpoint_dir_hash(input);
+  const std::vector<uint8_t> bytes = serialize_adapter(
+      targets, hash, dtype == "f16" ? sprig::fb::DType::F16 : sprig::fb::DType::F32, options);
+  write_file_atomic(output, bytes);
+  std::printf("wrote %s: LoRA adapter, %zu bytes, %zu weights adapted (rank %d, scaling %g) for base "
+              "%.12s...\n",
+              output.c_str(), bytes.size(), targets.size(), targets.front().rank,
+              static_cast<double>(targets.front().scaling), hash.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -91,6 +117,8 @@ int main(int argc, char** argv) {
                  "Hugging Face decoders: KV cache element type (f16 halves its memory)")
       ->check(CLI::IsMember({"f32", "f16"}));
   app.add_option("-o,--output", output, "output .sprig file")->required();
+  std::string base_path;
+  app.add_option("--base", base_path, "PEFT adapters: the converted model they adapt (.sprig)");
   app.add_option("--dtype", dtype, "storage type of the weights left float (embedding tables included)")->check(CLI::IsMember({"f32", "f16"}));
   app.add_option("--input-shape", input_shapes, "static input shape, NAME=D0,D1,...");
   app.add_option("--dynamic-dim", dynamic_dim, "value for dynamic input dimensions")->check(CLI::PositiveNumber);
@@ -127,6 +155,9 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   try {
+    if (std::filesystem::is_directory(input) && is_peft_dir(input))
+      return convert_adapter(input, base_path, output, dtype);
+    if (!base_path.empty()) fail(sprig::Code::kInvalidArgument, "--base goes with a PEFT adapter directory");
     ConvertOptions options;
     if (quantize == "f16") dtype = "f16";
     options.weight_dtype = dtype == "f16" ? sprig::fb::DType::F16 : sprig::fb::DType::F32;

@@ -15,6 +15,11 @@ float32. For each case it writes
   DIR/<case>/greedy.npy               int64 [64] greedy continuation (argmax, no EOS stop)
   DIR/<case>/generated_logits.npy     float32 [64, vocab] logits that chose each greedy token
                                       (row 0 == logits.npy[-1])
+  DIR/<case>/lora/adapter_config.json + adapter_model.safetensors
+                                      (llama_tiny, qwen2_tiny) a PEFT LoRA adapter, r 4, alpha
+                                      8, on q_proj, v_proj, gate_proj and down_proj
+  DIR/<case>/lora/logits.npy          float32 [12, vocab] prompt logits with the adapter
+                                      (W + alpha / r * B A)
 
 All references are computed in float32 from the weights as stored (rounded to the
 storage dtype, then widened back to float32). Greedy decoding uses a KV cache and
@@ -416,6 +421,39 @@ def make_weights(config, seed):
     return w
 
 
+LORA_CASES = {"llama_tiny": 11, "qwen2_tiny": 12}  # name -> seed
+LORA_RANK, LORA_ALPHA = 4, 8.0
+LORA_TARGETS = ("self_attn.q_proj", "self_attn.v_proj", "mlp.gate_proj", "mlp.down_proj")
+
+
+def write_lora(out, config, stored, ids, seed):
+    """A PEFT adapter on LORA_TARGETS of every layer, and the prompt's logits with it merged."""
+    g = torch.Generator().manual_seed(seed)
+    lora, merged = {}, dict(stored)
+    for i in range(config["num_hidden_layers"]):
+        for target in LORA_TARGETS:
+            name = "model.layers.%d.%s" % (i, target)
+            w = stored[name + ".weight"].float()
+            a = torch.randn(LORA_RANK, w.shape[1], generator=g) / w.shape[1] ** 0.5
+            b = torch.randn(w.shape[0], LORA_RANK, generator=g) * (0.5 / LORA_RANK ** 0.5)
+            lora["base_model.model.%s.lora_A.weight" % name] = a
+            lora["base_model.model.%s.lora_B.weight" % name] = b
+            merged[name + ".weight"] = w + (LORA_ALPHA / LORA_RANK) * (b @ a)
+    d = os.path.join(out, "lora")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "adapter_config.json"), "w") as f:
+        json.dump({"peft_type": "LORA", "r": LORA_RANK, "lora_alpha": LORA_ALPHA,
+                   "target_modules": [t.split(".")[1] for t in LORA_TARGETS], "lora_dropout": 0.0,
+                   "bias": "none", "fan_in_fan_out": False, "use_rslora": False,
+                   "modules_to_save": None, "task_type": "CAUSAL_LM"}, f, indent=2)
+        f.write("\n")
+    write_safetensors(os.path.join(d, "adapter_model.safetensors"), lora)
+    with torch.no_grad():
+        logits = forward(merged, config, ids)
+    np.save(os.path.join(d, "logits.npy"), logits.numpy().astype(np.float32))
+    return float(logits.abs().max())
+
+
 def write_case(name, out_root):
     config, seed, shards = CASES[name]
     out = os.path.join(out_root, name)
@@ -444,6 +482,8 @@ def write_case(name, out_root):
 
     info = check_case(out, stored, ids, logits, tokens, gen_logits)
     info["files"] = files
+    if name in LORA_CASES:
+        write_lora(out, config, stored, ids, LORA_CASES[name])
     return info
 
 

@@ -9,6 +9,7 @@
 
 #include <memory>
 
+#include "runtime/core/lora_branch.h"
 #include "runtime/core/status.h"
 #include "runtime/core/tensor.h"
 #include "runtime/core/thread_pool.h"
@@ -37,6 +38,15 @@ class BackendProgram {
   // Runs prepared op `index` alone (0 <= index < the count given to prepare), for per-op
   // profiling: calling it for every index in order is equivalent to execute(). Must not allocate.
   virtual Status execute_op(int index) = 0;
+  // Replaces the LoRA branches of prepared op `index` (a FullyConnected) by branches[0, count)
+  // (count 0: none), which the caller keeps valid until it replaces them. May allocate; execute()
+  // stays allocation-free. kUnsupported when this backend's kernel for the op takes none.
+  virtual Status set_lora(int index, const LoraBranch* branches, int count) {
+    (void)index;
+    (void)branches;
+    return count == 0 ? Status::ok_status()
+                      : Status(Code::kUnsupported, "this backend takes no LoRA branches");
+  }
 };
 
 class Backend {

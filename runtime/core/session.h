@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "runtime/core/adapter.h"
 #include "runtime/core/backend.h"
 #include "runtime/core/model.h"
 
@@ -85,6 +86,20 @@ class Session {
   // tools that look inside a run: calibration, per-layer error reports.
   using OpCallback = void (*)(void* context, int op_index);
   Status run_observed(OpCallback after_op, void* context);
+  // Binds a LoRA adapter: every FullyConnected op whose weight it targets adds
+  // scale * scaling * B (A x) before its activation, on whichever backend runs it, from the next
+  // run on, alongside the adapters bound before (binding one again changes its scale). The base
+  // stays as it is (mmapped, quantized, shared with other sessions); the adapter must outlive the
+  // binding. May allocate; run() stays allocation-free. Errors, with nothing changed:
+  // kInvalidArgument for an adapter trained against another base (both content hashes named) or a
+  // target that is not a FullyConnected weight of this model of its shape; kUnsupported when the
+  // backend running a target op takes no LoRA branches; kOutOfMemory.
+  Status bind_adapter(const Adapter& adapter, float scale = 1.0f);
+  // Unbinds one adapter (kInvalidArgument when it is not bound), or all of them.
+  Status unbind_adapter(const Adapter& adapter);
+  void unbind_adapters();
+  int num_bound_adapters() const { return static_cast<int>(adapters_.size()); }
+
   // Any tensor of the model by index: constants, or views into the arena for activations.
   const TensorView& tensor(int index) const { return tensors_[index]; }
 
@@ -98,6 +113,13 @@ class Session {
   explicit Session(const Model& model) : model_(model) {}
   Status partition(const SessionOptions& options);
   Status prepare_programs(const SessionOptions& options);
+  struct BoundAdapter {
+    const Adapter* adapter;
+    float scale;
+  };
+  // Hands the branches of `adapters` to the programs (session_lora.cc); on failure the branches
+  // bound before are restored.
+  Status apply_adapters(std::vector<BoundAdapter> adapters);
 
   const Model& model_;
   uint8_t* arena_ = nullptr;
@@ -109,6 +131,8 @@ class Session {
   std::vector<Partition> partitions_;
   ThreadPool thread_pool_;
   std::vector<std::unique_ptr<BackendProgram>> programs_;
+  std::vector<BoundAdapter> adapters_;
+  std::vector<std::vector<LoraBranch>> lora_by_op_;  // per model op, pointed to by the programs
 };
 
 }  // namespace sprig

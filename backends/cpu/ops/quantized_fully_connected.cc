@@ -14,6 +14,7 @@
 
 #include "backends/cpu/kernels/qgemv/qgemv.h"
 #include "backends/cpu/ops/gemm_weights.h"
+#include "backends/cpu/ops/lora_branches.h"
 #include "backends/cpu/ops/op_factories.h"
 #include "runtime/core/aligned_buffer.h"
 #include "runtime/core/thread_pool.h"
@@ -85,6 +86,8 @@ class QuantizedFullyConnected final : public CpuOp {
     args_.y_stride = matrix_.n;
     args_.min = clamp.min;
     args_.max = clamp.max;
+    lora_.init(matrix_.n, matrix_.k, static_cast<size_t>(x.shape.numel()) / matrix_.k,
+               context.features, clamp);
     // About four tiles per thread, so that threads slowed by other processes get fewer.
     const size_t threads = context.num_threads > 1 ? static_cast<size_t>(context.num_threads) : 1;
     tile_ = (matrix_.n + 4 * threads - 1) / (4 * threads);
@@ -127,6 +130,14 @@ class QuantizedFullyConnected final : public CpuOp {
                                          args_.rows, 1, kParallelFlags);
     }
     pthreadpool_parallelize_1d_tile_1d(pool, task, this, matrix_.n, tile_, kParallelFlags);
+    if (!lora_.empty()) lora_.add(args_.x, args_.rows, args_.y, pool);
+  }
+
+  Status set_lora(const LoraBranch* branches, int count) override {
+    SPRIG_RETURN_IF_ERROR(lora_.set(branches, count));
+    args_.min = lora_.kernel_clamp().min;
+    args_.max = lora_.kernel_clamp().max;
+    return Status::ok_status();
   }
 
  private:
@@ -157,6 +168,7 @@ class QuantizedFullyConnected final : public CpuOp {
   float* q8_sums_ = nullptr;
   std::vector<float> channel_scales_;
   AlignedBuffer bias_;
+  LoraBranches lora_;
   size_t tile_ = 8;
 };
 

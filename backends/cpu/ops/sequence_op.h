@@ -22,6 +22,10 @@ class SequenceOp final : public CpuOp {
   }
   // The second op reads what the first writes, so only the first's inputs can be checked ahead.
   Status check_inputs() const override { return first_->check_inputs(); }
+  // LoRA branches join the first op's output, before the activation the second applies.
+  Status set_lora(const LoraBranch* branches, int count) override {
+    return first_->set_lora(branches, count);
+  }
 
  private:
   std::unique_ptr<CpuOp> first_;

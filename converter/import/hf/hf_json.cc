@@ -9,18 +9,21 @@ namespace sprig::convert {
 
 using nlohmann::json;
 
-json read_config_json(const std::string& dir) {
-  const std::string path = (std::filesystem::path(dir) / "config.json").string();
+json read_json_object(const std::string& path) {
   std::ifstream in(path);
   if (!in) fail(Code::kIo, "cannot read '" + path + "'");
-  json config;
+  json object;
   try {
-    config = json::parse(in);
+    object = json::parse(in);
   } catch (const json::exception& e) {
     fail(Code::kInvalidModel, "'" + path + "' is not valid JSON: " + e.what());
   }
-  if (!config.is_object()) fail(Code::kInvalidModel, "'" + path + "' is not a JSON object");
-  return config;
+  if (!object.is_object()) fail(Code::kInvalidModel, "'" + path + "' is not a JSON object");
+  return object;
+}
+
+json read_config_json(const std::string& dir) {
+  return read_json_object((std::filesystem::path(dir) / "config.json").string());
 }
 
 std::string architecture_of(const json& config) {

@@ -10,6 +10,8 @@ namespace sprig::convert {
 
 // DIR/config.json parsed; kIo when missing, kInvalidModel when not a JSON object.
 nlohmann::json read_config_json(const std::string& dir);
+// The JSON object in the file at `path`. Throws ConvertError (kIo, kInvalidModel).
+nlohmann::json read_json_object(const std::string& path);
 // architectures[0], the model class.
 std::string architecture_of(const nlohmann::json& config);
 

@@ -1,6 +1,7 @@
 // Matrix products over float weights read in place from the model file (F32 or F16, row-major
 // [N, K], as the converter stored them; nothing repacked at load), for FullyConnected:
-//   y[m, n] = clamp(bias[n] + sum_k x[m, k] * w[n, k], min, max)   for n in [n0, n1), m < rows
+//   y[m, n] = clamp(y0 + bias[n] + scale * sum_k x[m, k] * w[n, k], min, max)
+// for n in [n0, n1), m < rows, where y0 is y[m, n] as it was when `accumulate` is set, else 0
 // One kernel serves decode (one row of x) and prefill (many): the rows of x are taken four at a
 // time against a block of weight rows small enough to stay in cache, so the weights come from
 // memory once per call. The products are summed in f32 in an order of the kernel's choosing.
@@ -28,6 +29,8 @@ struct FGemvArgs {
   float* y = nullptr;
   size_t y_stride = 0;  // floats between rows of y
   float min = 0.0f, max = 0.0f;
+  float scale = 1.0f;
+  bool accumulate = false;  // add to y (a LoRA branch's B t onto the op's output)
 };
 
 using FGemvFn = void (*)(const FloatMatrix& w, const FGemvArgs& args, size_t n0, size_t n1);

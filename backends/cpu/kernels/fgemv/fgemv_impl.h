@@ -16,6 +16,14 @@ using simd::load_f32;
 
 inline float clamp(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
+// y[m, n] from the sum of products (fgemv.h's formula).
+inline void store(const FGemvArgs& a, size_t m, size_t n, float sum) {
+  float* y = a.y + m * a.y_stride + n;
+  float v = a.scale * sum + (a.bias != nullptr ? a.bias[n] : 0.0f);
+  if (a.accumulate) v += *y;
+  *y = clamp(v, a.min, a.max);
+}
+
 // Rows m0..m0+MR of y for weight rows [n0, n1), NR weight rows at a time (then one at a time).
 template <class S, class T, size_t MR, size_t NR>
 void tile(const T* w, const FGemvArgs& a, size_t k, size_t m0, size_t n0, size_t n1) {
@@ -27,8 +35,7 @@ void tile(const T* w, const FGemvArgs& a, size_t k, size_t m0, size_t n0, size_t
     const float* xr = x + r * a.x_stride;
     const T* wr = w + (n + j) * k;
     for (size_t i = k_vec; i < k; ++i) sum += xr[i] * element_f32(wr, i);
-    if (a.bias != nullptr) sum += a.bias[n + j];
-    a.y[(m0 + r) * a.y_stride + n + j] = clamp(sum, a.min, a.max);
+    store(a, m0 + r, n + j, sum);
   };
   for (; n + NR <= n1; n += NR) {
     typename S::V acc[MR][NR];
@@ -75,8 +82,7 @@ void one_row(const T* w, const FGemvArgs& a, size_t k, size_t n0, size_t n1) {
     for (; i + L <= k; i += L) acc0 = S::fma(S::load(x + i), load_f32<S>(wr + i), acc0);
     float sum = S::reduce_add(S::add(S::add(acc0, acc1), S::add(acc2, acc3)));
     for (; i < k; ++i) sum += x[i] * element_f32(wr, i);
-    if (a.bias != nullptr) sum += a.bias[n];
-    a.y[n] = clamp(sum, a.min, a.max);
+    store(a, 0, n, sum);
   }
 }
 
