@@ -6,10 +6,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <new>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "runtime/capi/backend_registry.h"
 #include "tests/common/test_util.h"
 #include "tests/common/tiny_model.h"
+#include "converter/adapter/adapter_writer.h"
 #include "converter/convert.h"
 #include "converter/quantize/quantize_weights.h"
 #include "runtime/llm/generator.h"
@@ -172,12 +176,35 @@ TEST(AllocationTest, RunDoesNotAllocateMobileNetV2) {
 #endif
 
 // The decode loop of generation (sampling with every filter on, feeding the token back, streaming
-// its text, checking stop strings) on the trained tiny Llama, int4 and int8 weights: counting starts
-// at the first streamed text and ends when generate() returns.
+// its text, checking stop strings) on the trained tiny Llama, int4 and int8 weights, without and
+// with a LoRA adapter bound: counting starts at the first streamed text and ends when generate()
+// returns.
 bool start_counting(void* context, const char*, size_t) {
   ++*static_cast<int*>(context);
   g_counting = true;
   return true;
+}
+
+// A rank-4 adapter on every q_proj and v_proj of `model`, random.
+std::vector<uint8_t> random_adapter(const Model& model) {
+  std::vector<convert::LoraWeights> targets;
+  for (int i = 0; i < model.num_tensors(); ++i) {
+    const std::string name = model.tensor_name(i);
+    const size_t at = name.rfind("_proj.weight");
+    if (at == std::string::npos || at + 12 != name.size() || at < 1 ||
+        (name[at - 1] != 'q' && name[at - 1] != 'v'))
+      continue;
+    convert::LoraWeights t;
+    t.weight = name;
+    t.n = model.tensor(i).shape[0];
+    t.k = model.tensor(i).shape[1];
+    t.rank = 4;
+    t.scaling = 0.5f;
+    t.a = normal_values(static_cast<size_t>(t.rank * t.k), static_cast<uint32_t>(2 * i), 0.1f);
+    t.b = normal_values(static_cast<size_t>(t.n * t.rank), static_cast<uint32_t>(2 * i + 1), 0.1f);
+    targets.push_back(std::move(t));
+  }
+  return convert::serialize_adapter(targets, model.content_hash(), fb::DType::F16, {});
 }
 
 TEST(AllocationTest, DecodeLoopDoesNotAllocate) {
@@ -194,9 +221,18 @@ TEST(AllocationTest, DecodeLoopDoesNotAllocate) {
     ASSERT_TRUE(loaded.model && loaded.model->tokenizer());
     auto tokenizer = llm::Tokenizer::create(*loaded.model->tokenizer());
     ASSERT_TRUE(tokenizer.ok());
-    for (const Path& path : {Path{{"reference"}, 1}, Path{{"cpu", "reference"}, 2}}) {
+    const std::vector<uint8_t> adapter_bytes = random_adapter(*loaded.model);
+    const std::shared_ptr<uint8_t> adapter_storage = aligned_copy(adapter_bytes);
+    auto adapter = Adapter::load_from_memory(adapter_storage.get(), adapter_bytes.size());
+    ASSERT_TRUE(adapter.ok()) << adapter.status().message();
+    for (const auto& [path, lora] : {std::pair{Path{{"reference"}, 1}, false}, {Path{{"cpu", "reference"}, 2}, false},
+                                     {Path{{"cpu", "reference"}, 2}, true}}) {
+      SCOPED_TRACE(lora ? "with a LoRA adapter" : "base");
       std::unique_ptr<Session> session = session_on(*loaded.model, path);
       ASSERT_TRUE(session);
+      if (lora) {
+        ASSERT_TRUE(session->bind_adapter(**adapter).ok());
+      }
       llm::GenerateOptions generate;
       generate.max_new_tokens = 40;
       generate.stop_at_eos = false;
