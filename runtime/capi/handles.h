@@ -15,6 +15,10 @@ struct sprig_session {
   std::unique_ptr<sprig::Session> session;
 };
 
+struct sprig_adapter {
+  std::unique_ptr<sprig::Adapter> adapter;
+};
+
 namespace sprig::capi {
 
 // Records a failed status for sprig_last_error(); returns its code.

@@ -14,6 +14,8 @@ void add_common(CLI::App* command, sprig::cli::CommonOptions* common) {
       ->delimiter(',');
   command->add_option("--threads", common->threads, "threads (default: physical cores)")
       ->check(CLI::NonNegativeNumber);
+  command->add_option("--lora", common->loras,
+                      "bind a LoRA adapter, NAME=FILE[:SCALE] (repeatable; scale 1 by default)");
 }
 
 void add_image_options(CLI::App* command, sprig::cli::InputOptions* images) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "runtime/capi/backend_registry.h"
@@ -80,6 +81,27 @@ bool load(const CommonOptions& common, bool with_session, Loaded* out) {
     return false;
   }
   out->session = std::move(session.value());
+  for (const std::string& spec : common.loras) {
+    const size_t eq = spec.find('=');
+    const size_t colon = spec.rfind(':');
+    const bool has_scale = colon != std::string::npos && colon > eq;
+    const std::string name = eq == std::string::npos ? spec : spec.substr(0, eq);
+    const std::string path = spec.substr(eq == std::string::npos ? 0 : eq + 1,
+                                         has_scale ? colon - eq - 1 : std::string::npos);
+    char* end = nullptr;
+    const float scale = has_scale ? std::strtof(spec.c_str() + colon + 1, &end) : 1.0f;
+    if (eq == std::string::npos || path.empty() || (has_scale && (end == spec.c_str() + colon + 1 || *end != '\0'))) {
+      fail("--lora wants NAME=FILE[:SCALE], got '" + spec + "'");
+      return false;
+    }
+    auto adapter = Adapter::load(path.c_str());
+    Status status = adapter.ok() ? out->session->bind_adapter(**adapter, scale) : adapter.status();
+    if (!status.ok()) {
+      fail("--lora " + name + " ('" + path + "'): " + status.message());
+      return false;
+    }
+    out->adapters.push_back(std::move(adapter.value()));
+  }
   return true;
 }
 

@@ -15,6 +15,7 @@ struct CommonOptions {
   std::string model;
   std::vector<std::string> backends;  // preference order; empty = every compiled backend
   int threads = 0;
+  std::vector<std::string> loras;  // NAME=FILE[:SCALE], bound in order
 };
 
 // How an image becomes a model input.
@@ -33,11 +34,13 @@ std::string npy_descr(DType dtype);
 
 struct Loaded {
   std::unique_ptr<Model> model;
+  std::vector<std::unique_ptr<Adapter>> adapters;  // bound to session
   std::unique_ptr<Session> session;
 };
 
 // Loads common.model and, when with_session, a session on common.backends (every compiled backend
-// when empty; reference always appended). Prints the error and returns false on failure.
+// when empty; reference always appended) with the adapters of common.loras bound. Prints the error
+// and returns false on failure.
 bool load(const CommonOptions& common, bool with_session, Loaded* out);
 
 bool is_npy(const std::string& path);

@@ -73,6 +73,18 @@ int main(int argc, char** argv) {
   CHECK(sprig_session_create(model, &options, &session) == SPRIG_OK, "session: %s", sprig_last_error());
   if (!session) return 1;
 
+  {
+    sprig_adapter* adapter = NULL;
+    CHECK(sprig_adapter_load(argv[1], &adapter) == SPRIG_INVALID_MODEL, "a model as an adapter");
+    CHECK(strstr(sprig_last_error(), "this is a model, not a LoRA adapter") != NULL, "message: %s",
+          sprig_last_error());
+    CHECK(adapter == NULL, "adapter stays null on failure");
+    CHECK(sprig_adapter_load("/nonexistent.sprig", &adapter) == SPRIG_IO_ERROR, "missing adapter");
+    CHECK(sprig_session_bind_adapter(session, NULL, 1.0f) == SPRIG_INVALID_ARGUMENT, "null adapter");
+    CHECK(sprig_session_unbind_adapter(session, NULL) == SPRIG_OK, "unbinding none");
+    sprig_adapter_free(NULL);
+  }
+
   CHECK(sprig_session_input_info(session, 0, &info) == SPRIG_OK, "input info");
   CHECK(info.dtype == SPRIG_F32 && info.rank == 4, "input is f32 rank 4");
   CHECK(info.dynamic_dim0 == 0 && info.max_dim0 == info.dims[0], "a fixed leading dimension");

@@ -242,5 +242,37 @@ check convert-vit "$convert" "$work/hf/vit_tiny" -o "$work/vit.sprig" --quantize
 check run-vit "$sprig" run "$work/vit.sprig" -i "$work/hf/vit_tiny/pixel_values.npy" --top-k 2
 said run-vit-top "top-2 of 5 classes"
 
+# LoRA: a PEFT adapter converted against its base, bound with --lora, the prompt's logits
+# against PyTorch's with the adapter merged; refused on another base, naming both hashes.
+check decoder-fixtures $python "$source/models/hf/make_hf_fixtures.py" --out "$work/hf" --cases llama_tiny,qwen2_tiny
+llama=$work/hf/llama_tiny
+check convert-llama "$convert" "$llama" -o "$work/llama.sprig" --context 32 --chunk 16
+check convert-qwen2 "$convert" "$work/hf/qwen2_tiny" -o "$work/qwen2.sprig" --context 32 --chunk 16
+check convert-lora "$convert" "$llama/lora" --base "$work/llama.sprig" -o "$work/llama_lora.sprig" --dtype f16
+said convert-lora-summary "LoRA adapter, .* 8 weights adapted \(rank 4, scaling 2\)"
+fails_with convert-lora-needs-base "name the model it adapts with --base" "$convert" "$llama/lora" -o "$work/x.sprig"
+$python -c "
+import numpy as np
+n = len(np.load('$llama/tokens.npy'))
+np.save('$work/positions.npy', np.arange(n)); np.save('$work/rows.npy', np.arange(n))"
+check run-lora "$sprig" run "$work/llama.sprig" --lora "style=$work/llama_lora.sprig" -i "tokens=$llama/tokens.npy" \
+  -i "positions=$work/positions.npy" -i "logit_rows=$work/rows.npy" -o "$work/lora_logits.npy"
+check run-lora-matches-pytorch $python -c "
+import numpy as np
+got, want = np.load('$work/lora_logits.npy'), np.load('$llama/lora/logits.npy')
+base = np.load('$llama/logits.npy')
+assert np.abs(got - want).max() <= 2e-3 * np.abs(want).max(), np.abs(got - want).max()
+assert np.abs(base - want).max() > 0.1 * np.abs(want).max()"
+check run-lora-scale-0 "$sprig" run "$work/llama.sprig" --lora "style=$work/llama_lora.sprig:0" -i "tokens=$llama/tokens.npy" \
+  -i "positions=$work/positions.npy" -i "logit_rows=$work/rows.npy" -o "$work/scale0_logits.npy"
+check run-lora-scale-0-is-base $python -c "
+import numpy as np
+got, want = np.load('$work/scale0_logits.npy'), np.load('$llama/logits.npy')
+assert np.abs(got - want).max() <= 1e-4 * np.abs(want).max(), np.abs(got - want).max()"
+fails_with run-lora-other-base "the adapter was trained for base model" "$sprig" run "$work/qwen2.sprig" \
+  --lora "style=$work/llama_lora.sprig" -i "tokens=$llama/tokens.npy" -i "positions=$work/positions.npy" -i "logit_rows=$work/rows.npy"
+fails_with run-lora-spec "--lora wants NAME=FILE[:SCALE]" "$sprig" run "$work/llama.sprig" --lora "$work/llama_lora.sprig" \
+  -i "tokens=$llama/tokens.npy"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -104,6 +104,24 @@ sprig_status sprig_session_run(sprig_session* session);
 sprig_status sprig_session_get_output(const sprig_session* session, int32_t index, void* data,
                                       size_t bytes);
 
+/* ---- LoRA adapters (files from sprig-convert or sprig finetune) ---- */
+
+typedef struct sprig_adapter sprig_adapter;
+
+/* Maps and verifies an adapter file. It may be bound to any number of sessions of the model it was
+ * trained for, and must outlive those bindings. */
+sprig_status sprig_adapter_load(const char* path, sprig_adapter** out_adapter);
+void sprig_adapter_free(sprig_adapter* adapter);
+/* Binds `adapter` to `session` at `scale` (1: as trained), alongside adapters bound before (again:
+ * changes its scale), from the next run on; the base model is untouched and other sessions on it
+ * are unaffected. SPRIG_ERROR_INVALID_ARGUMENT for an adapter trained for another base model (both
+ * content hashes named) or targets the model does not have; nothing changes on error. May
+ * allocate; runs stay allocation-free. */
+sprig_status sprig_session_bind_adapter(sprig_session* session, const sprig_adapter* adapter,
+                                        float scale);
+/* Unbinds `adapter`, or every adapter when it is NULL. */
+sprig_status sprig_session_unbind_adapter(sprig_session* session, const sprig_adapter* adapter);
+
 /* ---- Text generation (models converted from Hugging Face decoders, with a tokenizer) ---- */
 
 typedef struct sprig_generator sprig_generator;

@@ -34,6 +34,29 @@ class Model {
   sprig_model* handle_ = nullptr;
 };
 
+class Adapter {
+ public:
+  Adapter() = default;
+  explicit Adapter(sprig_adapter* handle) : handle_(handle) {}
+  Adapter(Adapter&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+  Adapter& operator=(Adapter&& other) noexcept {
+    std::swap(handle_, other.handle_);
+    return *this;
+  }
+  ~Adapter() { sprig_adapter_free(handle_); }
+
+  static sprig_status load(const char* path, Adapter* out) {
+    sprig_adapter* handle = nullptr;
+    const sprig_status status = sprig_adapter_load(path, &handle);
+    *out = Adapter(handle);
+    return status;
+  }
+  const sprig_adapter* get() const { return handle_; }
+
+ private:
+  sprig_adapter* handle_ = nullptr;
+};
+
 class Session {
  public:
   Session() = default;
@@ -62,6 +85,13 @@ class Session {
   }
   sprig_status set_rows(int index, int64_t rows) { return sprig_session_set_rows(handle_, index, rows); }
   sprig_status run() { return sprig_session_run(handle_); }
+  sprig_status bind_adapter(const Adapter& adapter, float scale = 1.0f) {
+    return sprig_session_bind_adapter(handle_, adapter.get(), scale);
+  }
+  // Unbinds `adapter`, or every adapter when it is null.
+  sprig_status unbind_adapter(const Adapter* adapter = nullptr) {
+    return sprig_session_unbind_adapter(handle_, adapter ? adapter->get() : nullptr);
+  }
   sprig_status get_output(int index, void* data, size_t bytes) const {
     return sprig_session_get_output(handle_, index, data, bytes);
   }
