@@ -56,7 +56,6 @@ int append_constant(const std::string& name, fb::DType dtype, const std::vector<
 
 Layout lay_out_constants(const Graph& graph, fb::GraphT* out) {
   Layout layout;
-  std::vector<uint8_t> hashed;
   for (const Value& value : graph.values) {
     auto tensor = make_tensor(value);
     if (value.is_constant) {
@@ -90,13 +89,7 @@ Layout lay_out_constants(const Graph& graph, fb::GraphT* out) {
       owner.quantization->zero_point_tensor = append_constant(
           value.name + ".zero_points", fb::DType::I8, value.group_zero_points, &layout, out);
   }
-  for (const auto& tensor : out->tensors) {
-    if (tensor->buffer < 0) continue;
-    const fb::BufferT& buffer = *layout.buffers[static_cast<size_t>(tensor->buffer)];
-    hashed.insert(hashed.end(), layout.segment.begin() + static_cast<ptrdiff_t>(buffer.offset),
-                  layout.segment.begin() + static_cast<ptrdiff_t>(buffer.offset + buffer.size));
-  }
-  layout.content_hash = sha256_hex(hashed.data(), hashed.size());
+  layout.content_hash = constants_hash(*out, layout.buffers, layout.segment);
   return layout;
 }
 
@@ -141,6 +134,18 @@ std::vector<uint8_t> pack(const fb::ModelT& model) {
 }
 
 }  // namespace
+
+std::string constants_hash(const fb::GraphT& graph, const std::vector<std::unique_ptr<fb::BufferT>>& buffers,
+                           const std::vector<uint8_t>& segment) {
+  std::vector<uint8_t> hashed;
+  for (const auto& tensor : graph.tensors) {
+    if (tensor->buffer < 0) continue;
+    const fb::BufferT& buffer = *buffers[static_cast<size_t>(tensor->buffer)];
+    hashed.insert(hashed.end(), segment.begin() + static_cast<ptrdiff_t>(buffer.offset),
+                  segment.begin() + static_cast<ptrdiff_t>(buffer.offset + buffer.size));
+  }
+  return sha256_hex(hashed.data(), hashed.size());
+}
 
 std::vector<uint8_t> serialize_model(const Graph& graph, const SerializeOptions& options) {
   fb::ModelT model;

@@ -34,6 +34,11 @@ std::vector<uint8_t> assemble_segmented_file(
     const std::function<std::vector<uint8_t>(std::vector<std::unique_ptr<fb::SegmentT>>)>& pack_root,
     const std::vector<uint8_t>& segment_bytes);
 
+// Metadata.content_hash: SHA-256 of every constant tensor's bytes (in `segment`, the one weight
+// segment), in tensor order.
+std::string constants_hash(const fb::GraphT& graph, const std::vector<std::unique_ptr<fb::BufferT>>& buffers,
+                           const std::vector<uint8_t>& segment);
+
 // SHA-256 of bytes, lower-case hex.
 std::string sha256_hex(const void* data, size_t size);
 // SHA-256 of a file's contents, lower-case hex. Throws ConvertError (kIo).

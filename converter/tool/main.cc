@@ -1,6 +1,7 @@
 // sprig-convert: checkpoint in, .sprig out.
 //
 //   sprig-convert PEFT_DIR --base BASE.sprig -o ADAPTER.sprig [--dtype f32|f16]
+//   sprig-convert merge BASE.sprig ADAPTER.sprig -o MERGED.sprig [--scale S]
 //   sprig-convert MODEL.onnx|HF_DIR -o MODEL.sprig [--dtype f32|f16]
 //                [--input-shape NAME=1,3,224,224] [--dynamic-dim N] [--no-optimize]
 //                [--context N] [--chunk N] [--kv-cache f32|f16]
@@ -14,9 +15,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
+#include "converter/adapter/merge.h"
 #include "converter/adapter/peft_import.h"
 #include "converter/convert.h"
 #include "converter/quantize/calibration.h"
@@ -86,9 +90,38 @@ int convert_adapter(const std::string& input, const std::string& base_path, cons
   return 0;
 }
 
+// sprig-convert merge BASE ADAPTER -o OUT [--scale S]
+int merge_main(int argc, char** argv) {
+  using namespace sprig::convert;
+  CLI::App app{"sprig-convert merge: a model with a LoRA adapter folded into its float weights"};
+  std::string base_path, adapter_path, output;
+  float scale = 1.0f;
+  app.add_option("base", base_path, "the model (.sprig) with F32 or F16 weights")->required();
+  app.add_option("adapter", adapter_path, "the LoRA adapter (.sprig) trained for it")->required();
+  app.add_option("-o,--output", output, "output .sprig file")->required();
+  app.add_option("--scale", scale, "multiplies the adapter's scaling (default 1)");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    auto adapter = sprig::Adapter::load(adapter_path.c_str());
+    if (!adapter.ok()) fail(adapter.status().code(), "'" + adapter_path + "': " + adapter.status().message());
+    std::ifstream in(base_path, std::ios::binary);
+    if (!in) fail(sprig::Code::kIo, "cannot read '" + base_path + "'");
+    const std::vector<uint8_t> base((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::vector<uint8_t> merged = merge_adapter(base, **adapter, scale);
+    write_file_atomic(output, merged);
+    std::printf("wrote %s: %zu bytes, %d weights merged at scale %g\n", output.c_str(), merged.size(),
+                (*adapter)->num_targets(), static_cast<double>(scale));
+    return 0;
+  } catch (const ConvertError& error) {
+    std::fprintf(stderr, "sprig-convert: error (%s): %s\n", sprig::code_name(error.code()), error.what());
+    return 1;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "merge") return merge_main(argc - 1, argv + 1);
   using namespace sprig::convert;
   CLI::App app{"sprig-convert: turns a trained checkpoint into a .sprig model"};
   std::string input, output, dtype = "f32";

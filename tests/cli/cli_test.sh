@@ -273,6 +273,21 @@ fails_with run-lora-other-base "the adapter was trained for base model" "$sprig"
   --lora "style=$work/llama_lora.sprig" -i "tokens=$llama/tokens.npy" -i "positions=$work/positions.npy" -i "logit_rows=$work/rows.npy"
 fails_with run-lora-spec "--lora wants NAME=FILE[:SCALE]" "$sprig" run "$work/llama.sprig" --lora "$work/llama_lora.sprig" \
   -i "tokens=$llama/tokens.npy"
+check merge-lora "$convert" merge "$work/llama.sprig" "$work/llama_lora.sprig" -o "$work/llama_merged.sprig"
+check run-merged "$sprig" run "$work/llama_merged.sprig" -i "tokens=$llama/tokens.npy" \
+  -i "positions=$work/positions.npy" -i "logit_rows=$work/rows.npy" -o "$work/merged_logits.npy"
+check run-merged-matches-pytorch $python -c "
+import numpy as np
+got, want = np.load('$work/merged_logits.npy'), np.load('$llama/lora/logits.npy')
+assert np.abs(got - want).max() <= 2e-3 * np.abs(want).max(), np.abs(got - want).max()"
+fails_with merged-takes-no-old-adapter "the adapter was trained for base model" "$sprig" run "$work/llama_merged.sprig" \
+  --lora "style=$work/llama_lora.sprig" -i "tokens=$llama/tokens.npy" -i "positions=$work/positions.npy" -i "logit_rows=$work/rows.npy"
+check convert-llama-int8 "$convert" "$llama" -o "$work/llama_int8.sprig" --context 32 --chunk 16 --quantize int8-weights
+check convert-lora-int8 "$convert" "$llama/lora" --base "$work/llama_int8.sprig" -o "$work/llama_int8_lora.sprig"
+fails_with merge-needs-float-base "merging needs a float base" "$convert" merge "$work/llama_int8.sprig" \
+  "$work/llama_int8_lora.sprig" -o "$work/x.sprig"
+check run-lora-int8 "$sprig" run "$work/llama_int8.sprig" --lora "style=$work/llama_int8_lora.sprig" -i "tokens=$llama/tokens.npy" \
+  -i "positions=$work/positions.npy" -i "logit_rows=$work/rows.npy" -o "$work/int8_lora_logits.npy"
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
