@@ -193,8 +193,8 @@ class CpuBackend final : public Backend {
   }
 
   const char* name_;
-  bool use_xnnpack_;
-  bool prefer_own_;
+  [[maybe_unused]] bool use_xnnpack_;  // read only where XNNPACK is built in
+  [[maybe_unused]] bool prefer_own_;
 };
 
 }  // namespace

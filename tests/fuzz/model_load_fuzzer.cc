@@ -1,5 +1,7 @@
-// Fuzzes Model::load_from_memory with arbitrary bytes; a model that verifies is also run on the
-// reference backend (when its arena is modest), so kernels see every shape the verifier accepts.
+// Fuzzes Model::load_from_memory and Adapter::load_from_memory (the two share the file checks) with
+// arbitrary bytes; a model that verifies is also run on the reference backend (when its arena is
+// modest), so kernels see every shape the verifier accepts, and an adapter that verifies has its
+// matrices read whole.
 #include <cstdlib>
 #include <cstring>
 
@@ -17,6 +19,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     options.num_backends = 1;
     auto session = sprig::Session::create(**model, options);
     if (session.ok()) (void)(*session)->run();
+  }
+  auto adapter = sprig::Adapter::load_from_memory(aligned, size);
+  if (adapter.ok()) {
+    volatile uint8_t sum = 0;
+    for (int t = 0; t < (*adapter)->num_targets(); ++t)
+      for (const sprig::TensorView* m : {(*adapter)->target(t).a, (*adapter)->target(t).b})
+        for (size_t i = 0; i < m->bytes(); ++i) sum = sum + static_cast<const uint8_t*>(m->data)[i];
   }
   std::free(aligned);
   return 0;
