@@ -12,6 +12,7 @@
 #include <new>
 #include <vector>
 
+#include "backends/cpu/kernels/common/tiling.h"
 #include "backends/cpu/kernels/qgemv/qgemv.h"
 #include "backends/cpu/ops/gemm_weights.h"
 #include "backends/cpu/ops/lora_branches.h"
@@ -88,10 +89,7 @@ class QuantizedFullyConnected final : public CpuOp {
     args_.max = clamp.max;
     lora_.init(matrix_.n, matrix_.k, static_cast<size_t>(x.shape.numel()) / matrix_.k,
                context.features, clamp);
-    // About four tiles per thread, so that threads slowed by other processes get fewer.
-    const size_t threads = context.num_threads > 1 ? static_cast<size_t>(context.num_threads) : 1;
-    tile_ = (matrix_.n + 4 * threads - 1) / (4 * threads);
-    if (tile_ < 8) tile_ = 8;
+    tile_ = rows_per_tile(matrix_.n, context.num_threads);
     return Status::ok_status();
   }
 

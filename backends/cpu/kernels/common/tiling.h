@@ -18,6 +18,14 @@ inline pthreadpool_t pool_for(pthreadpool_t pool, size_t elements) {
   return elements < kSerialElements ? nullptr : pool;
 }
 
+// Output rows per tile for a matrix-vector product over `rows` outputs: about four tiles per
+// thread, so that threads slowed by other processes get fewer; at least 8.
+inline size_t rows_per_tile(size_t rows, int num_threads) {
+  const size_t threads = num_threads > 1 ? static_cast<size_t>(num_threads) : 1;
+  const size_t tile = (rows + 4 * threads - 1) / (4 * threads);
+  return tile < 8 ? 8 : tile;
+}
+
 inline size_t round_up(size_t x, size_t multiple) {
   return (x + multiple - 1) / multiple * multiple;
 }
