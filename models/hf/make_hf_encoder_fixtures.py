@@ -24,6 +24,9 @@ every token is real, dropout off, "gelu" = exact erf GELU) in float32. For each 
     input_ids.npy, token_type_ids.npy   as bert_tiny (other values)
     logits.npy                          float32 [1, 3]
     short_input_ids.npy, short_token_type_ids.npy, short_logits.npy (float32 [1, 3])
+    lora/adapter_config.json + adapter_model.safetensors   a PEFT LoRA adapter (r 4, alpha 8) on
+                                        every layer's attention.self.query and .value
+    lora/logits.npy, lora/short_logits.npy   the logits with the adapter (W + alpha / r * B A)
   vit_tiny (ViTForImageClassification, BF16, 32x32 RGB, patch 8 -> 16 patches + CLS, 5 labels):
     pixel_values.npy                    float32 [1, 3, 32, 32] uniform in [-1, 1] (NCHW)
     logits.npy                          float32 [1, 5]
@@ -411,6 +414,36 @@ def make_weights(name):
     return make_vit_weights(config, seed)
 
 
+LORA_RANK, LORA_ALPHA = 4, 8.0
+
+
+def write_lora(out, config, stored, inputs, seed):
+    """bert_cls: a PEFT adapter on query and value of every layer, and the logits with it merged."""
+    g = torch.Generator().manual_seed(seed)
+    lora, merged = {}, {k: (v.float() if v.is_floating_point() else v) for k, v in stored.items()}
+    for i in range(config["num_hidden_layers"]):
+        for target in ("query", "value"):
+            name = "bert.encoder.layer.%d.attention.self.%s" % (i, target)
+            w = merged[name + ".weight"]
+            a = torch.randn(LORA_RANK, w.shape[1], generator=g) / w.shape[1] ** 0.5
+            b = torch.randn(w.shape[0], LORA_RANK, generator=g) * (0.5 / LORA_RANK ** 0.5)
+            lora["base_model.model.%s.lora_A.weight" % name] = a
+            lora["base_model.model.%s.lora_B.weight" % name] = b
+            merged[name + ".weight"] = w + (LORA_ALPHA / LORA_RANK) * (b @ a)
+    d = os.path.join(out, "lora")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "adapter_config.json"), "w") as f:
+        json.dump({"peft_type": "LORA", "r": LORA_RANK, "lora_alpha": LORA_ALPHA,
+                   "target_modules": ["query", "value"], "bias": "none", "fan_in_fan_out": False,
+                   "use_rslora": False, "modules_to_save": None, "task_type": "SEQ_CLS"}, f, indent=2)
+        f.write("\n")
+    hf.write_safetensors(os.path.join(d, "adapter_model.safetensors"), lora)
+    with torch.no_grad():
+        for pre in ("", "short_"):
+            logits = bert_classify(merged, config, inputs[pre + "input_ids"], inputs[pre + "token_type_ids"])
+            np.save(os.path.join(d, pre + "logits.npy"), logits.numpy().astype(np.float32))
+
+
 def write_case(name, out_root):
     config, seed = CASES[name]
     out = os.path.join(out_root, name)
@@ -433,6 +466,8 @@ def write_case(name, out_root):
 
     info = check_case(name, out, stored, inputs, outputs)
     info["tensors"] = len(stored)
+    if name == "bert_cls":
+        write_lora(out, config, stored, inputs, 31)
     return info
 
 

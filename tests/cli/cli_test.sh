@@ -236,6 +236,14 @@ check run-bert-matches-pytorch $python -c "
 import numpy as np
 got, want = np.load('$work/bert.npy'), np.load('$bert/short_logits.npy')
 assert np.abs(got - want).max() <= 1e-4 * np.abs(want).max(), (got, want)"
+check convert-bert-lora "$convert" "$bert/lora" --base "$work/bert.sprig" -o "$work/bert_lora.sprig"
+check run-bert-lora "$sprig" run "$work/bert.sprig" --lora "style=$work/bert_lora.sprig" -i "input_ids=$bert/short_input_ids.npy" \
+  -i "token_type_ids=$bert/short_token_type_ids.npy" -i "position_ids=$work/positions4.npy" -o "$work/bert_lora.npy"
+check run-bert-lora-matches-pytorch $python -c "
+import numpy as np
+got, want = np.load('$work/bert_lora.npy'), np.load('$bert/lora/short_logits.npy')
+assert np.abs(got - want).max() <= 1e-4 * np.abs(want).max(), (got, want)
+assert np.abs(np.load('$bert/short_logits.npy') - want).max() > 0.1 * np.abs(want).max()"
 fails_with run-bert-lengths "a later input sharing its leading dimension was given 4" "$sprig" run "$work/bert.sprig" \
   -i "input_ids=$bert/input_ids.npy" -i "token_type_ids=$bert/short_token_type_ids.npy" -i "position_ids=$work/positions4.npy"
 check convert-vit "$convert" "$work/hf/vit_tiny" -o "$work/vit.sprig" --quantize int8-weights
